@@ -1,0 +1,365 @@
+// cdpcore._core: pybind11 bindings over the C++ API. The Pythonic layer (DataFrames, plots, HTML)
+// lives in python/cdpcore; this module moves data in and out as numpy arrays, zero-copy where the
+// dtype allows.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cdp/generate.hpp"
+#include "cdp/workspace.hpp"
+
+namespace py = pybind11;
+
+namespace {
+
+// Python exception types are created in python/cdpcore/errors.py and registered at import.
+py::object g_error_types;  // dict: code name -> exception class
+
+[[noreturn]] void Raise(const absl::Status& st) {
+  std::string msg(st.message().data(), st.message().size());
+  const char* kind = "Error";
+  switch (st.code()) {
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kOutOfRange:
+    case absl::StatusCode::kFailedPrecondition: kind = "InvalidArgumentError"; break;
+    case absl::StatusCode::kNotFound: kind = "NotFoundError"; break;
+    case absl::StatusCode::kDataLoss:
+    case absl::StatusCode::kPermissionDenied:
+    case absl::StatusCode::kUnavailable: kind = "IOError"; break;
+    case absl::StatusCode::kUnimplemented: kind = "UnsupportedError"; break;
+    default: break;
+  }
+  if (g_error_types && g_error_types.contains(kind)) {
+    PyErr_SetString(g_error_types[kind].ptr(), msg.c_str());
+    throw py::error_already_set();
+  }
+  throw std::runtime_error(msg);
+}
+
+template <typename T>
+T Unwrap(absl::StatusOr<T> v) {
+  if (!v.ok()) Raise(v.status());
+  return *std::move(v);
+}
+
+void Check(const absl::Status& st) {
+  if (!st.ok()) Raise(st);
+}
+
+py::dict ReportDict(const cdp::IngestReport& r) {
+  py::dict d;
+  d["source"] = r.source;
+  d["read"] = r.read;
+  d["accepted"] = r.accepted;
+  d["quarantined"] = r.quarantined;
+  d["duplicates"] = r.duplicates;
+  d["reasons"] = r.reasons;
+  d["warnings"] = r.warnings;
+  d["bytes"] = r.bytes;
+  d["seconds"] = r.seconds;
+  return d;
+}
+
+// A table as {"names": [...], "columns": [...]} where each column is a numpy array, or for strings a
+// (codes int32 array, categories list) pair with codes compacted to the values that occur.
+py::dict TableDict(cdp::Table t) {
+  auto holder = std::make_shared<cdp::Table>(std::move(t));
+  py::list names, columns;
+  const size_t n = holder->rows();
+  for (size_t i = 0; i < holder->columns.size(); ++i) {
+    names.append(holder->names[i]);
+    cdp::Column& c = holder->columns[i];
+    switch (c.type) {
+      case cdp::ColumnType::kInt64: {
+        auto* v = new std::vector<int64_t>(std::move(c.i64));
+        py::capsule free(v, [](void* p) { delete static_cast<std::vector<int64_t>*>(p); });
+        columns.append(py::make_tuple("int64", py::array_t<int64_t>(v->size(), v->data(), free)));
+        break;
+      }
+      case cdp::ColumnType::kDouble: {
+        auto* v = new std::vector<double>(std::move(c.f64));
+        py::capsule free(v, [](void* p) { delete static_cast<std::vector<double>*>(p); });
+        columns.append(py::make_tuple("double", py::array_t<double>(v->size(), v->data(), free)));
+        break;
+      }
+      case cdp::ColumnType::kBool: {
+        auto* v = new std::vector<int8_t>(std::move(c.b));
+        py::capsule free(v, [](void* p) { delete static_cast<std::vector<int8_t>*>(p); });
+        columns.append(py::make_tuple("bool", py::array_t<int8_t>(v->size(), v->data(), free)));
+        break;
+      }
+      case cdp::ColumnType::kString: {
+        std::vector<int32_t> remap(static_cast<size_t>(holder->dict->size()), -1);
+        py::list cats;
+        auto* codes = new std::vector<int32_t>(n);
+        int32_t next = 0;
+        for (size_t r = 0; r < n; ++r) {
+          int32_t code = c.str[r];
+          if (code < 0) {
+            (*codes)[r] = -1;
+            continue;
+          }
+          int32_t& m = remap[static_cast<size_t>(code)];
+          if (m < 0) {
+            m = next++;
+            std::string_view s = holder->dict->Get(code);
+            cats.append(py::str(s.data(), s.size()));
+          }
+          (*codes)[r] = m;
+        }
+        py::capsule free(codes, [](void* p) { delete static_cast<std::vector<int32_t>*>(p); });
+        columns.append(py::make_tuple("string", py::array_t<int32_t>(codes->size(), codes->data(), free), cats));
+        break;
+      }
+    }
+  }
+  py::dict d;
+  d["names"] = names;
+  d["columns"] = columns;
+  d["rows"] = n;
+  return d;
+}
+
+struct Options {
+  cdp::IngestOptions ingest;
+  cdp::CsvOptions csv;
+  cdp::NdjsonOptions ndjson;
+};
+
+Options MakeOptions(const std::map<std::string, std::string>& kv, py::object progress) {
+  Options o;
+  for (const auto& [k, v] : kv) Check(cdp::SetIngestOption(&o.ingest, &o.csv, k, v));
+  if (!progress.is_none()) {
+    // Called from native code with the GIL released: take it for the callback.
+    o.ingest.progress = [progress](int64_t done, int64_t total) {
+      py::gil_scoped_acquire gil;
+      progress(done, total);
+    };
+  }
+  return o;
+}
+
+class PyWorkspace {
+ public:
+  explicit PyWorkspace(const std::string& path) : ws_(Unwrap(cdp::Workspace::Open(path))) {}
+
+  py::dict IngestCsv(const std::string& path, const std::map<std::string, std::string>& kv, py::object progress) {
+    Options o = MakeOptions(kv, progress);
+    absl::StatusOr<cdp::IngestReport> r;
+    {
+      py::gil_scoped_release nogil;
+      r = ws_->IngestCsv(path, o.ingest, o.csv);
+    }
+    return ReportDict(Unwrap(std::move(r)));
+  }
+
+  py::dict IngestCsvText(const std::string& text, const std::map<std::string, std::string>& kv) {
+    Options o = MakeOptions(kv, py::none());
+    return ReportDict(Unwrap(ws_->IngestCsvText(text, o.ingest, o.csv)));
+  }
+
+  py::dict IngestNdjson(const std::string& path, const std::map<std::string, std::string>& kv, py::object progress) {
+    Options o = MakeOptions(kv, progress);
+    absl::StatusOr<cdp::IngestReport> r;
+    {
+      py::gil_scoped_release nogil;
+      r = ws_->IngestNdjson(path, o.ingest, o.ndjson);
+    }
+    return ReportDict(Unwrap(std::move(r)));
+  }
+
+  py::dict IngestNdjsonText(const std::string& text, const std::map<std::string, std::string>& kv) {
+    Options o = MakeOptions(kv, py::none());
+    return ReportDict(Unwrap(ws_->IngestNdjsonText(text, o.ingest, o.ndjson)));
+  }
+
+  // columns: list of (name, kind, array, extra) with kind in int64 | datetime_ns | float64 | bool |
+  // codes; extra: valid mask (uint8 array or None) for int64/bool, categories (list of str) for codes.
+  py::dict IngestColumns(py::list columns, int64_t rows, const std::map<std::string, std::string>& kv,
+                         py::object progress) {
+    Options o = MakeOptions(kv, progress);
+    cdp::SourceBatch batch;
+    batch.rows = static_cast<size_t>(rows);
+    std::vector<py::array> keep;                           // arrays stay alive for the call
+    std::vector<std::unique_ptr<std::vector<std::string>>> cats;
+    for (py::handle item : columns) {
+      py::tuple t = item.cast<py::tuple>();
+      cdp::SourceColumn c;
+      c.name = t[0].cast<std::string>();
+      std::string kind = t[1].cast<std::string>();
+      auto need = [&](py::array a, size_t itemsize, const char* what) {
+        if (a.ndim() != 1 || static_cast<int64_t>(a.shape(0)) != rows)
+          throw py::value_error("column \"" + c.name + "\": expected a 1-d array of " + std::to_string(rows) + " rows");
+        if (static_cast<size_t>(a.itemsize()) != itemsize || !(a.flags() & py::array::c_style))
+          throw py::value_error("column \"" + c.name + "\": expected a contiguous " + what + " array");
+        keep.push_back(a);
+        return a.data();
+      };
+      if (kind == "int64" || kind == "datetime_ns") {
+        c.kind = cdp::SourceColumn::Kind::kInt64;
+        c.i64 = static_cast<const int64_t*>(need(t[2].cast<py::array>(), 8, "int64"));
+        if (kind == "datetime_ns") c.unit = cdp::EpochUnit::kNanos;
+        if (t.size() > 3 && !t[3].is_none()) c.valid = static_cast<const uint8_t*>(need(t[3].cast<py::array>(), 1, "uint8"));
+      } else if (kind == "float64") {
+        c.kind = cdp::SourceColumn::Kind::kDouble;
+        c.f64 = static_cast<const double*>(need(t[2].cast<py::array>(), 8, "float64"));
+      } else if (kind == "bool") {
+        c.kind = cdp::SourceColumn::Kind::kBool;
+        c.b = static_cast<const uint8_t*>(need(t[2].cast<py::array>(), 1, "bool"));
+        if (t.size() > 3 && !t[3].is_none()) c.valid = static_cast<const uint8_t*>(need(t[3].cast<py::array>(), 1, "uint8"));
+      } else if (kind == "codes") {
+        c.kind = cdp::SourceColumn::Kind::kCodes;
+        py::array a = t[2].cast<py::array>();
+        if (a.itemsize() == 4) c.codes32 = static_cast<const int32_t*>(need(a, 4, "int32"));
+        else c.codes64 = static_cast<const int64_t*>(need(a, 8, "int64"));
+        cats.push_back(std::make_unique<std::vector<std::string>>(t[3].cast<std::vector<std::string>>()));
+        c.categories = cats.back().get();
+        // Codes must index the categories.
+        const size_t ncat = c.categories->size();
+        for (size_t r = 0; r < batch.rows; ++r) {
+          int64_t code = c.codes32 ? c.codes32[r] : c.codes64[r];
+          if (code >= static_cast<int64_t>(ncat))
+            throw py::value_error("column \"" + c.name + "\": category code out of range");
+        }
+      } else {
+        throw py::value_error("column \"" + c.name + "\": unknown kind " + kind);
+      }
+      batch.columns.push_back(std::move(c));
+    }
+    absl::StatusOr<cdp::IngestReport> r;
+    {
+      py::gil_scoped_release nogil;
+      r = ws_->IngestColumns(batch, o.ingest);
+    }
+    return ReportDict(Unwrap(std::move(r)));
+  }
+
+  void ConfigurePush(const std::map<std::string, std::string>& kv) {
+    Options o = MakeOptions(kv, py::none());
+    Check(ws_->ConfigurePush(o.ingest));
+  }
+
+  std::string Push(const std::string& json) {
+    switch (Unwrap(ws_->PushEvent(json))) {
+      case cdp::PushResult::kAccepted: return "accepted";
+      case cdp::PushResult::kDuplicate: return "duplicate";
+      case cdp::PushResult::kQuarantined: return "quarantined";
+    }
+    return "";
+  }
+
+  py::dict PushReport() { return ReportDict(ws_->push_report()); }
+
+  py::dict Events() {
+    cdp::Table t;
+    {
+      py::gil_scoped_release nogil;
+      t = ws_->EventsTable();
+    }
+    return TableDict(std::move(t));
+  }
+  py::dict Quarantine() { return TableDict(ws_->QuarantineTable()); }
+  int64_t EventCount() { return static_cast<int64_t>(ws_->events().size()); }
+
+  py::dict Summary(int partitions) {
+    cdp::EventSummary s = ws_->Summary(partitions);
+    py::dict d, by_type;
+    d["events"] = s.events;
+    d["profiles"] = s.profiles;
+    d["revenue"] = s.revenue;
+    d["first_ts"] = s.events ? s.first_ts : 0;
+    d["last_ts"] = s.events ? s.last_ts : 0;
+    const cdp::StringDictionary& dict = ws_->events().dict();
+    for (const auto& [code, count] : s.by_type) {
+      std::string_view name = dict.Get(code);
+      by_type[py::str(name.data(), name.size())] = count;
+    }
+    d["by_type"] = by_type;
+    return d;
+  }
+
+  py::dict Memory() {
+    const cdp::EventStore& s = ws_->events();
+    py::dict d;
+    d["events"] = s.size();
+    d["core_bytes"] = s.CoreMemoryBytes();
+    d["total_bytes"] = s.MemoryBytes();
+    return d;
+  }
+
+ private:
+  std::unique_ptr<cdp::Workspace> ws_;
+};
+
+py::dict Generate(int64_t customers, int32_t days, uint64_t seed, double b2b_share, double junk_id_rate,
+                  double churn_share, double events_scale) {
+  cdp::GenerateOptions o;
+  o.customers = customers;
+  o.days = days;
+  o.seed = seed;
+  o.b2b_share = b2b_share;
+  o.junk_id_rate = junk_id_rate;
+  o.churn_share = churn_share;
+  o.events_scale = events_scale;
+  absl::StatusOr<cdp::GeneratedData> data;
+  {
+    py::gil_scoped_release nogil;
+    data = cdp::Generate(o);
+  }
+  cdp::GeneratedData g = Unwrap(std::move(data));
+  py::dict d;
+  d["events"] = TableDict(std::move(g.events));
+  d["customers"] = TableDict(std::move(g.customers));
+  d["campaigns"] = TableDict(std::move(g.campaigns));
+  return d;
+}
+
+void WriteGenerated(const std::string& dir, const std::string& format, int64_t customers, int32_t days,
+                    uint64_t seed, double events_scale) {
+  cdp::GenerateOptions o;
+  o.customers = customers;
+  o.days = days;
+  o.seed = seed;
+  o.events_scale = events_scale;
+  absl::Status st;
+  {
+    py::gil_scoped_release nogil;
+    auto data = cdp::Generate(o);
+    st = data.ok() ? cdp::WriteGenerated(*data, dir, format) : data.status();
+  }
+  Check(st);
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "cdpcore native engine (use the cdpcore package, not this module directly)";
+  m.attr("__version__") = "0.1.0";
+  m.def("_register_errors", [](py::dict types) { g_error_types = types; });
+  py::class_<PyWorkspace>(m, "Workspace")
+      .def(py::init<const std::string&>(), py::arg("path") = ":memory:")
+      .def("ingest_csv", &PyWorkspace::IngestCsv, py::arg("path"), py::arg("options"), py::arg("progress") = py::none())
+      .def("ingest_csv_text", &PyWorkspace::IngestCsvText)
+      .def("ingest_ndjson", &PyWorkspace::IngestNdjson, py::arg("path"), py::arg("options"),
+           py::arg("progress") = py::none())
+      .def("ingest_ndjson_text", &PyWorkspace::IngestNdjsonText)
+      .def("ingest_columns", &PyWorkspace::IngestColumns, py::arg("columns"), py::arg("rows"), py::arg("options"),
+           py::arg("progress") = py::none())
+      .def("configure_push", &PyWorkspace::ConfigurePush)
+      .def("push", &PyWorkspace::Push)
+      .def("push_report", &PyWorkspace::PushReport)
+      .def("events", &PyWorkspace::Events)
+      .def("quarantine", &PyWorkspace::Quarantine)
+      .def("event_count", &PyWorkspace::EventCount)
+      .def("summary", &PyWorkspace::Summary, py::arg("partitions") = 1)
+      .def("memory", &PyWorkspace::Memory);
+  m.def("generate", &Generate, py::arg("customers"), py::arg("days"), py::arg("seed"), py::arg("b2b_share"),
+        py::arg("junk_id_rate"), py::arg("churn_share"), py::arg("events_scale"));
+  m.def("write_generated", &WriteGenerated, py::arg("dir"), py::arg("format"), py::arg("customers"),
+        py::arg("days"), py::arg("seed"), py::arg("events_scale") = 1.0);
+}

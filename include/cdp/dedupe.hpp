@@ -1,0 +1,35 @@
+// cdp/dedupe.hpp — exact event-id dedupe at any age (ingest layer).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "cdp/event_columns.hpp"
+
+namespace cdp {
+
+/// Index of event ids for exact dedupe at any age: 64-bit hashes with full-string confirmation.
+class EventIdIndex {
+ public:
+  /// Arrival number of a new id, or nullopt when `id` was seen before.
+  std::optional<uint32_t> Insert(std::string_view id);
+  bool Contains(std::string_view id) const;
+  std::string_view Get(uint32_t arrival) const;
+  uint32_t size() const { return static_cast<uint32_t>(offsets_.size()) - 1; }
+  /// Forgets every id with arrival >= n (undo of a failed batch).
+  void Truncate(uint32_t n);
+  size_t MemoryBytes() const;
+  void Reserve(size_t ids, size_t bytes);
+
+ private:
+  std::string bytes_;
+  std::vector<uint64_t> offsets_{0};
+  absl::flat_hash_map<uint64_t, uint32_t> first_;     // hash -> arrival of the first id with it
+  absl::flat_hash_map<std::string, uint32_t> spill_;  // ids whose hash collides with another id
+};
+
+}  // namespace cdp

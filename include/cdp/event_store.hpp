@@ -1,0 +1,73 @@
+// cdp/event_store.hpp — the columnar event log: struct of arrays sorted by (profile key, ts).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "cdp/column.hpp"
+#include "cdp/dedupe.hpp"
+#include "cdp/event_columns.hpp"
+#include "cdp/dictionary.hpp"
+#include "cdp/table.hpp"
+#include "cdp/time.hpp"
+
+namespace cdp {
+
+/// The event log. Appends go to a delta run; Merge() sorts the delta by (profile, ts, type,
+/// event_id) and merges it into the main run, so the order never depends on arrival order.
+class EventStore {
+ public:
+  EventStore();
+
+  StringDictionary& dict() { return *dict_; }
+  const StringDictionary& dict() const { return *dict_; }
+  std::shared_ptr<StringDictionary> shared_dict() const { return dict_; }
+  /// Provisional profile keys ("user_id:42", "anonymous_id:c1f..."), one per distinct primary id.
+  StringDictionary& keys() { return keys_; }
+  const StringDictionary& keys() const { return keys_; }
+  EventIdIndex& ids() { return ids_; }
+  const EventIdIndex& ids() const { return ids_; }
+
+  /// Appends a batch (its strings must be codes of dict()); rows land in the delta run. A column
+  /// whose type differs from the store's is widened: int64+double -> double, else -> string.
+  void Append(EventColumns&& batch);
+  /// Sorts and merges the delta run. Cheap when there is no delta.
+  void Merge();
+  bool has_delta() const { return sorted_rows_ < cols_.size(); }
+  size_t size() const { return cols_.size(); }
+  /// All rows; call Merge() first for the sorted view.
+  const EventColumns& columns() const { return cols_; }
+  std::string_view event_id(size_t row) const { return ids_.Get(cols_.arrival[row]); }
+
+  /// Splits the sorted rows into at most `parts` ranges of whole profiles of similar size.
+  std::vector<RowRange> PartitionByProfile(int parts) const;
+  /// Bytes held by the core columns (ts, type, profile, revenue, arrival) and by everything.
+  size_t CoreMemoryBytes() const;
+  size_t MemoryBytes() const;
+
+ private:
+  std::shared_ptr<StringDictionary> dict_;
+  StringDictionary keys_;
+  EventIdIndex ids_;
+  EventColumns cols_;
+  size_t sorted_rows_ = 0;
+};
+
+/// Per-partition summary, a kernel whose partial results merge (the pattern every kernel follows).
+struct EventSummary {
+  int64_t events = 0;
+  int64_t profiles = 0;
+  double revenue = 0;
+  Micros first_ts = INT64_MAX;
+  Micros last_ts = INT64_MIN;
+  absl::flat_hash_map<int32_t, int64_t> by_type;  ///< type code -> events
+  void Merge(const EventSummary& other);
+};
+EventSummary SummarizeEvents(const EventStore& store, RowRange range);
+
+}  // namespace cdp

@@ -1,0 +1,19 @@
+"""cdpcore — an embeddable customer-data engine.
+
+Example::
+
+    import cdpcore as cdp
+    ws = cdp.Workspace()
+    rep = ws.ingest(cdp.generate(customers=1000)["events"])
+"""
+from . import _core
+from .errors import Error, InvalidArgumentError, IOError, NotFoundError, UnsupportedError, TYPES as _TYPES
+from .generate import generate, generate_files
+from .report import IngestReport
+from .workspace import Workspace
+
+_core._register_errors(_TYPES)
+__version__ = _core.__version__
+
+__all__ = ["Workspace", "IngestReport", "generate", "generate_files", "Error", "InvalidArgumentError",
+           "NotFoundError", "IOError", "UnsupportedError", "__version__"]

@@ -1,0 +1,30 @@
+"""Exceptions raised by cdpcore. Every error carries the engine's message."""
+
+
+class Error(Exception):
+    """Base class of every cdpcore error."""
+
+
+class InvalidArgumentError(Error, ValueError):
+    """A bad argument or bad input (mapping, plan, options, file content)."""
+
+
+class NotFoundError(Error, FileNotFoundError):
+    """A file or object that does not exist."""
+
+
+class IOError(Error, OSError):  # noqa: A001 - mirrors the engine's status name
+    """A file that cannot be read or written."""
+
+
+class UnsupportedError(Error, NotImplementedError):
+    """A feature this version does not provide."""
+
+
+TYPES = {
+    "Error": Error,
+    "InvalidArgumentError": InvalidArgumentError,
+    "NotFoundError": NotFoundError,
+    "IOError": IOError,
+    "UnsupportedError": UnsupportedError,
+}

@@ -1,0 +1,316 @@
+// The C ABI over the C++ API. Every entry point is wrapped by CDP_API_BEGIN/END, which turn
+// exceptions into CDP_ERR_INTERNAL and keep the thread-local error message.
+#include <cmath>
+#include <exception>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "cdp/cdp.h"
+#include "cdp/generate.hpp"
+#include "cdp/workspace.hpp"
+#include "core/strings.hpp"
+
+struct cdp_workspace {
+  std::unique_ptr<cdp::Workspace> ws;
+};
+struct cdp_options {
+  cdp::IngestOptions ingest;
+  cdp::CsvOptions csv;
+};
+struct cdp_report {
+  cdp::IngestReport report;
+};
+struct cdp_table {
+  cdp::Table table;
+  std::vector<std::unique_ptr<std::string>> text;  // NUL-terminated copies by dictionary code
+};
+
+namespace {
+
+thread_local std::string g_last_error;
+
+cdp_status Fail(cdp_status code, std::string message) {
+  g_last_error = std::move(message);
+  return code;
+}
+
+cdp_status FromStatus(const absl::Status& st) {
+  if (st.ok()) return CDP_OK;
+  cdp_status code = CDP_ERR_INTERNAL;
+  switch (st.code()) {
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kOutOfRange:
+    case absl::StatusCode::kFailedPrecondition: code = CDP_ERR_INVALID_ARGUMENT; break;
+    case absl::StatusCode::kNotFound: code = CDP_ERR_NOT_FOUND; break;
+    case absl::StatusCode::kDataLoss:
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kPermissionDenied: code = CDP_ERR_IO; break;
+    case absl::StatusCode::kUnimplemented: code = CDP_ERR_UNIMPLEMENTED; break;
+    default: code = CDP_ERR_INTERNAL;
+  }
+  return Fail(code, std::string(cdp::View(st.message())));
+}
+
+cdp_table* NewTable(cdp::Table t) {
+  auto* out = new cdp_table{std::move(t), {}};
+  out->text.resize(static_cast<size_t>(out->table.dict->size()));
+  return out;
+}
+
+}  // namespace
+
+#define CDP_API_BEGIN() try {
+#define CDP_API_END()                                                   \
+  }                                                                     \
+  catch (const std::bad_alloc&) {                                       \
+    return Fail(CDP_ERR_INTERNAL, "out of memory");                     \
+  }                                                                     \
+  catch (const std::exception& e) {                                     \
+    return Fail(CDP_ERR_INTERNAL, cdp::Cat("internal error: ", e.what())); \
+  }                                                                     \
+  catch (...) {                                                         \
+    return Fail(CDP_ERR_INTERNAL, "internal error");                    \
+  }
+#define CDP_CHECK_ARG(cond, what) \
+  if (!(cond)) return Fail(CDP_ERR_INVALID_ARGUMENT, what)
+
+namespace {
+template <typename F>
+cdp_status IngestWith(cdp_workspace* ws, const cdp_options* opts, cdp_report** out, const char* what, F f) {
+  CDP_CHECK_ARG(ws != nullptr, cdp::Cat(what, ": workspace is NULL"));
+  if (out) *out = nullptr;
+  static const cdp_options kDefaults;
+  const cdp_options& o = opts ? *opts : kDefaults;
+  absl::StatusOr<cdp::IngestReport> r = f(o);
+  if (!r.ok()) return FromStatus(r.status());
+  if (out) *out = new cdp_report{*std::move(r)};
+  return CDP_OK;
+}
+}  // namespace
+
+namespace {
+const cdp::Column* ColumnAt(const cdp_table* t, int64_t col) {
+  if (t == nullptr || col < 0 || col >= static_cast<int64_t>(t->table.columns.size())) return nullptr;
+  return &t->table.columns[static_cast<size_t>(col)];
+}
+}  // namespace
+
+namespace {
+template <typename T>
+cdp_status TypedColumn(const cdp_table* t, int64_t col, const T** data, cdp::ColumnType want,
+                       const std::vector<T> cdp::Column::*member, const char* what) {
+  const cdp::Column* c = ColumnAt(t, col);
+  CDP_CHECK_ARG(data != nullptr, cdp::Cat(what, ": data is NULL"));
+  CDP_CHECK_ARG(c != nullptr, cdp::Cat(what, ": column ", col, " out of range"));
+  if (c->type != want)
+    return Fail(CDP_ERR_INVALID_ARGUMENT, cdp::Cat(what, ": column \"", t->table.names[static_cast<size_t>(col)],
+                                                   "\" is ", cdp::ColumnTypeName(c->type)));
+  *data = (c->*member).data();
+  return CDP_OK;
+}
+}  // namespace
+
+extern "C" {
+
+const char* cdp_version(void) { return "0.1.0"; }
+int32_t cdp_abi_version(void) { return 1; }
+const char* cdp_last_error(void) { return g_last_error.c_str(); }
+
+cdp_status cdp_workspace_open(const char* path, cdp_workspace** out) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(out != nullptr, "cdp_workspace_open: out is NULL");
+  *out = nullptr;
+  auto ws = cdp::Workspace::Open(path == nullptr ? ":memory:" : path);
+  if (!ws.ok()) return FromStatus(ws.status());
+  *out = new cdp_workspace{*std::move(ws)};
+  return CDP_OK;
+  CDP_API_END();
+}
+
+void cdp_workspace_close(cdp_workspace* ws) { delete ws; }
+
+cdp_status cdp_options_create(cdp_options** out) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(out != nullptr, "cdp_options_create: out is NULL");
+  *out = new cdp_options();
+  return CDP_OK;
+  CDP_API_END();
+}
+
+void cdp_options_destroy(cdp_options* opts) { delete opts; }
+
+cdp_status cdp_options_set(cdp_options* opts, const char* key_c, const char* value_c) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(opts != nullptr, "cdp_options_set: opts is NULL");
+  CDP_CHECK_ARG(key_c != nullptr, "cdp_options_set: key is NULL");
+  CDP_CHECK_ARG(value_c != nullptr, "cdp_options_set: value is NULL");
+  return FromStatus(cdp::SetIngestOption(&opts->ingest, &opts->csv, key_c, value_c));
+  CDP_API_END();
+}
+
+
+cdp_status cdp_ingest_csv(cdp_workspace* ws, const char* path, const cdp_options* opts, cdp_report** out) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(path != nullptr, "cdp_ingest_csv: path is NULL");
+  return IngestWith(ws, opts, out, "cdp_ingest_csv",
+                    [&](const cdp_options& o) { return ws->ws->IngestCsv(path, o.ingest, o.csv); });
+  CDP_API_END();
+}
+
+cdp_status cdp_ingest_ndjson(cdp_workspace* ws, const char* path, const cdp_options* opts, cdp_report** out) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(path != nullptr, "cdp_ingest_ndjson: path is NULL");
+  return IngestWith(ws, opts, out, "cdp_ingest_ndjson",
+                    [&](const cdp_options& o) { return ws->ws->IngestNdjson(path, o.ingest); });
+  CDP_API_END();
+}
+
+cdp_status cdp_ingest_csv_text(cdp_workspace* ws, const char* data, int64_t len, const cdp_options* opts,
+                               cdp_report** out) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(data != nullptr || len == 0, "cdp_ingest_csv_text: data is NULL");
+  CDP_CHECK_ARG(len >= 0, "cdp_ingest_csv_text: len is negative");
+  return IngestWith(ws, opts, out, "cdp_ingest_csv_text", [&](const cdp_options& o) {
+    return ws->ws->IngestCsvText(std::string(data, static_cast<size_t>(len)), o.ingest, o.csv);
+  });
+  CDP_API_END();
+}
+
+cdp_status cdp_push_configure(cdp_workspace* ws, const cdp_options* opts) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr, "cdp_push_configure: workspace is NULL");
+  CDP_CHECK_ARG(opts != nullptr, "cdp_push_configure: opts is NULL");
+  return FromStatus(ws->ws->ConfigurePush(opts->ingest));
+  CDP_API_END();
+}
+
+cdp_status cdp_push_event(cdp_workspace* ws, const char* json, int64_t len, cdp_push_result* result) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr, "cdp_push_event: workspace is NULL");
+  CDP_CHECK_ARG(json != nullptr, "cdp_push_event: json is NULL");
+  CDP_CHECK_ARG(len >= 0, "cdp_push_event: len is negative");
+  auto r = ws->ws->PushEvent(std::string_view(json, static_cast<size_t>(len)));
+  if (!r.ok()) return FromStatus(r.status());
+  if (result) *result = static_cast<cdp_push_result>(*r);
+  if (*r == cdp::PushResult::kQuarantined && !ws->ws->quarantine().empty())
+    g_last_error = ws->ws->quarantine().back().reason;
+  return CDP_OK;
+  CDP_API_END();
+}
+
+int64_t cdp_report_read(const cdp_report* r) { return r ? r->report.read : 0; }
+int64_t cdp_report_accepted(const cdp_report* r) { return r ? r->report.accepted : 0; }
+int64_t cdp_report_quarantined(const cdp_report* r) { return r ? r->report.quarantined : 0; }
+int64_t cdp_report_duplicates(const cdp_report* r) { return r ? r->report.duplicates : 0; }
+void cdp_report_destroy(cdp_report* r) { delete r; }
+
+cdp_status cdp_report_reasons(const cdp_report* r, cdp_table** out) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(r != nullptr && out != nullptr, "cdp_report_reasons: NULL argument");
+  cdp::Table t;
+  cdp::Column& code = t.Add("code", cdp::ColumnType::kString);
+  cdp::Column& rows = t.Add("rows", cdp::ColumnType::kInt64);
+  for (const auto& [k, v] : r->report.reasons) {
+    t.AppendString(code, k);
+    rows.i64.push_back(v);
+  }
+  *out = NewTable(std::move(t));
+  return CDP_OK;
+  CDP_API_END();
+}
+
+cdp_status cdp_events(cdp_workspace* ws, cdp_table** out) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr && out != nullptr, "cdp_events: NULL argument");
+  *out = NewTable(ws->ws->EventsTable());
+  return CDP_OK;
+  CDP_API_END();
+}
+
+cdp_status cdp_quarantine(cdp_workspace* ws, cdp_table** out) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr && out != nullptr, "cdp_quarantine: NULL argument");
+  *out = NewTable(ws->ws->QuarantineTable());
+  return CDP_OK;
+  CDP_API_END();
+}
+
+int64_t cdp_event_count(cdp_workspace* ws) { return ws ? static_cast<int64_t>(ws->ws->events().size()) : 0; }
+
+cdp_status cdp_generate_csv(const char* dir, int64_t customers, int32_t days, uint64_t seed) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(dir != nullptr, "cdp_generate_csv: dir is NULL");
+  CDP_CHECK_ARG(customers > 0, "cdp_generate_csv: customers must be positive");
+  CDP_CHECK_ARG(days > 0, "cdp_generate_csv: days must be positive");
+  cdp::GenerateOptions o;
+  o.customers = customers;
+  o.days = days;
+  o.seed = seed;
+  auto data = cdp::Generate(o);
+  if (!data.ok()) return FromStatus(data.status());
+  return FromStatus(cdp::WriteGenerated(*data, dir, "csv"));
+  CDP_API_END();
+}
+
+int64_t cdp_table_nrows(const cdp_table* t) { return t ? static_cast<int64_t>(t->table.rows()) : 0; }
+int64_t cdp_table_ncols(const cdp_table* t) { return t ? static_cast<int64_t>(t->table.columns.size()) : 0; }
+
+
+const char* cdp_table_column_name(const cdp_table* t, int64_t col) {
+  return ColumnAt(t, col) ? t->table.names[static_cast<size_t>(col)].c_str() : nullptr;
+}
+
+int64_t cdp_table_column_index(const cdp_table* t, const char* name) {
+  if (t == nullptr || name == nullptr) return -1;
+  return t->table.Index(name);
+}
+
+cdp_column_type cdp_table_column_type(const cdp_table* t, int64_t col) {
+  const cdp::Column* c = ColumnAt(t, col);
+  return c ? static_cast<cdp_column_type>(c->type) : CDP_STRING;
+}
+
+
+cdp_status cdp_table_column_int64(const cdp_table* t, int64_t col, const int64_t** data) {
+  CDP_API_BEGIN();
+  return TypedColumn(t, col, data, cdp::ColumnType::kInt64, &cdp::Column::i64, "cdp_table_column_int64");
+  CDP_API_END();
+}
+cdp_status cdp_table_column_double(const cdp_table* t, int64_t col, const double** data) {
+  CDP_API_BEGIN();
+  return TypedColumn(t, col, data, cdp::ColumnType::kDouble, &cdp::Column::f64, "cdp_table_column_double");
+  CDP_API_END();
+}
+cdp_status cdp_table_column_bool(const cdp_table* t, int64_t col, const int8_t** data) {
+  CDP_API_BEGIN();
+  return TypedColumn(t, col, data, cdp::ColumnType::kBool, &cdp::Column::b, "cdp_table_column_bool");
+  CDP_API_END();
+}
+
+int32_t cdp_table_is_null(const cdp_table* t, int64_t col, int64_t row) {
+  const cdp::Column* c = ColumnAt(t, col);
+  if (c == nullptr || row < 0 || row >= static_cast<int64_t>(c->size())) return 1;
+  return c->IsNull(static_cast<size_t>(row)) ? 1 : 0;
+}
+
+const char* cdp_table_string(const cdp_table* t, int64_t col, int64_t row) {
+  try {
+    const cdp::Column* c = ColumnAt(t, col);
+    if (c == nullptr || c->type != cdp::ColumnType::kString || row < 0 ||
+        row >= static_cast<int64_t>(c->size()))
+      return nullptr;
+    int32_t code = c->str[static_cast<size_t>(row)];
+    if (code == cdp::kNullCode) return nullptr;
+    auto& slot = const_cast<cdp_table*>(t)->text[static_cast<size_t>(code)];
+    if (!slot) slot = std::make_unique<std::string>(t->table.dict->Get(code));
+    return slot->c_str();
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+void cdp_table_destroy(cdp_table* t) { delete t; }
+
+}  // extern "C"

@@ -1,0 +1,46 @@
+#include "cdp/dictionary.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace cdp {
+
+std::string_view StringDictionary::Store(std::string_view s) {
+  if (s.empty()) return std::string_view();
+  if (blocks_.empty() || block_used_ + s.size() > block_size_) {
+    // Blocks grow geometrically; a huge string gets a block of its own.
+    size_t next = std::max<size_t>(block_size_ == 0 ? 4096 : std::min<size_t>(block_size_ * 2, 1 << 20),
+                                   s.size());
+    blocks_.push_back(std::make_unique<char[]>(next));
+    block_size_ = next;
+    block_used_ = 0;
+    arena_bytes_ += next;
+  }
+  char* dst = blocks_.back().get() + block_used_;
+  std::memcpy(dst, s.data(), s.size());
+  block_used_ += s.size();
+  return std::string_view(dst, s.size());
+}
+
+int32_t StringDictionary::Intern(std::string_view s) {
+  auto it = index_.find(s);
+  if (it != index_.end()) return it->second;
+  std::string_view stored = Store(s);
+  int32_t code = static_cast<int32_t>(views_.size());
+  views_.push_back(stored);
+  index_.emplace(stored, code);
+  return code;
+}
+
+std::optional<int32_t> StringDictionary::Find(std::string_view s) const {
+  auto it = index_.find(s);
+  if (it == index_.end()) return std::nullopt;
+  return it->second;
+}
+
+size_t StringDictionary::MemoryBytes() const {
+  return arena_bytes_ + views_.capacity() * sizeof(std::string_view) +
+         index_.capacity() * (sizeof(std::string_view) + sizeof(int32_t) + 1);
+}
+
+}  // namespace cdp

@@ -1,0 +1,200 @@
+#include "cdp/event_store.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "absl/strings/str_format.h"
+
+namespace cdp {
+
+// ---------------------------------------------------------------------------------------------
+// EventStore
+
+EventStore::EventStore() : dict_(std::make_shared<StringDictionary>()) {}
+
+namespace {
+
+// Re-types a column so values from another batch fit: int64+double -> double, anything else ->
+// string (values become their text). Nothing is lost.
+void Widen(Column& c, ColumnType target, StringDictionary& dict) {
+  if (c.type == target) return;
+  const size_t n = c.size();
+  if (target == ColumnType::kDouble && c.type == ColumnType::kInt64) {
+    c.f64.resize(n);
+    for (size_t i = 0; i < n; ++i)
+      c.f64[i] = c.i64[i] == kNullInt64 ? std::numeric_limits<double>::quiet_NaN()
+                                         : static_cast<double>(c.i64[i]);
+    c.i64.clear();
+    c.i64.shrink_to_fit();
+    c.type = ColumnType::kDouble;
+    return;
+  }
+  Table tmp;
+  tmp.dict = nullptr;
+  std::vector<int32_t> codes(n, kNullCode);
+  for (size_t i = 0; i < n; ++i) {
+    if (c.IsNull(i)) continue;
+    std::string text;
+    switch (c.type) {
+      case ColumnType::kInt64: text = absl::StrFormat("%d", c.i64[i]); break;
+      case ColumnType::kDouble: text = absl::StrFormat("%.17g", c.f64[i]); break;
+      case ColumnType::kBool: text = c.b[i] ? "true" : "false"; break;
+      case ColumnType::kString: break;
+    }
+    codes[i] = dict.Intern(text);
+  }
+  c = Column(ColumnType::kString);
+  c.str = std::move(codes);
+}
+
+ColumnType WidenedType(ColumnType a, ColumnType b) {
+  if (a == b) return a;
+  if ((a == ColumnType::kInt64 && b == ColumnType::kDouble) ||
+      (a == ColumnType::kDouble && b == ColumnType::kInt64))
+    return ColumnType::kDouble;
+  return ColumnType::kString;
+}
+
+}  // namespace
+
+void EventStore::Append(EventColumns&& batch) {
+  const size_t old_n = cols_.size();
+  const size_t add = batch.size();
+  if (add == 0) return;
+  // Align the column sets: every store column exists in the batch and vice versa.
+  for (size_t i = 0; i < batch.names.size(); ++i) {
+    Column& bc = batch.columns[i];
+    int si = cols_.Index(batch.names[i]);
+    if (si < 0) {
+      Column& sc = cols_.FindOrAdd(batch.names[i], bc.type);
+      (void)sc;
+      continue;
+    }
+    Column& sc = cols_.columns[static_cast<size_t>(si)];
+    ColumnType t = WidenedType(sc.type, bc.type);
+    Widen(sc, t, *dict_);
+    Widen(bc, t, *dict_);
+  }
+  auto append_vec = [](auto& dst, auto& src) { dst.insert(dst.end(), src.begin(), src.end()); };
+  append_vec(cols_.ts, batch.ts);
+  append_vec(cols_.type, batch.type);
+  append_vec(cols_.profile, batch.profile);
+  append_vec(cols_.revenue, batch.revenue);
+  append_vec(cols_.arrival, batch.arrival);
+  for (size_t i = 0; i < cols_.names.size(); ++i) {
+    Column& sc = cols_.columns[i];
+    const Column* bc = batch.Find(cols_.names[i]);
+    if (bc == nullptr) {
+      sc.Resize(old_n + add);
+    } else {
+      sc.AppendRange(*bc, 0, add);
+    }
+  }
+}
+
+void EventStore::Merge() {
+  const size_t n = cols_.size();
+  if (sorted_rows_ == n) return;
+  struct Key {
+    int32_t profile;
+    Micros ts;
+    uint32_t row;
+  };
+  auto less = [this](const Key& a, const Key& b) {
+    if (a.profile != b.profile) return a.profile < b.profile;
+    if (a.ts != b.ts) return a.ts < b.ts;
+    // Ties at equal time: event id order, which does not depend on arrival order.
+    return ids_.Get(cols_.arrival[a.row]) < ids_.Get(cols_.arrival[b.row]);
+  };
+  std::vector<Key> delta(n - sorted_rows_);
+  for (size_t i = sorted_rows_; i < n; ++i)
+    delta[i - sorted_rows_] = Key{cols_.profile[i], cols_.ts[i], static_cast<uint32_t>(i)};
+  std::sort(delta.begin(), delta.end(), less);
+  std::vector<uint32_t> perm;
+  perm.reserve(n);
+  size_t i = 0, j = 0;
+  while (i < sorted_rows_ || j < delta.size()) {
+    if (j == delta.size()) {
+      perm.push_back(static_cast<uint32_t>(i++));
+    } else if (i == sorted_rows_) {
+      perm.push_back(delta[j++].row);
+    } else {
+      Key main{cols_.profile[i], cols_.ts[i], static_cast<uint32_t>(i)};
+      if (less(delta[j], main)) {
+        perm.push_back(delta[j++].row);
+      } else {
+        perm.push_back(static_cast<uint32_t>(i++));
+      }
+    }
+  }
+  auto gather = [&perm](auto& v) {
+    using T = typename std::decay_t<decltype(v)>::value_type;
+    std::vector<T> out(perm.size());
+    for (size_t k = 0; k < perm.size(); ++k) out[k] = v[perm[k]];
+    v.swap(out);
+  };
+  gather(cols_.ts);
+  gather(cols_.type);
+  gather(cols_.profile);
+  gather(cols_.revenue);
+  gather(cols_.arrival);
+  for (Column& c : cols_.columns) c.Gather(perm);
+  sorted_rows_ = n;
+}
+
+std::vector<RowRange> EventStore::PartitionByProfile(int parts) const {
+  std::vector<RowRange> out;
+  const size_t n = cols_.size();
+  if (n == 0) return out;
+  if (parts < 1) parts = 1;
+  size_t begin = 0;
+  for (int p = 1; p <= parts && begin < n; ++p) {
+    size_t end = p == parts ? n : std::max(begin + 1, n * static_cast<size_t>(p) / parts);
+    if (end > n) end = n;
+    while (end < n && cols_.profile[end] == cols_.profile[end - 1]) ++end;
+    if (end > begin) out.push_back(RowRange{begin, end});
+    begin = end;
+  }
+  return out;
+}
+
+size_t EventStore::CoreMemoryBytes() const {
+  return cols_.ts.capacity() * sizeof(Micros) + cols_.type.capacity() * sizeof(int32_t) +
+         cols_.profile.capacity() * sizeof(int32_t) + cols_.revenue.capacity() * sizeof(double) +
+         cols_.arrival.capacity() * sizeof(uint32_t);
+}
+
+size_t EventStore::MemoryBytes() const {
+  size_t total = CoreMemoryBytes() + dict_->MemoryBytes() + keys_.MemoryBytes() + ids_.MemoryBytes();
+  for (const Column& c : cols_.columns) total += c.MemoryBytes();
+  return total;
+}
+
+// ---------------------------------------------------------------------------------------------
+// EventSummary: a kernel over one partition whose partial results merge.
+
+void EventSummary::Merge(const EventSummary& o) {
+  events += o.events;
+  profiles += o.profiles;
+  revenue += o.revenue;
+  first_ts = std::min(first_ts, o.first_ts);
+  last_ts = std::max(last_ts, o.last_ts);
+  for (const auto& [k, v] : o.by_type) by_type[k] += v;
+}
+
+EventSummary SummarizeEvents(const EventStore& store, RowRange range) {
+  EventSummary s;
+  const EventColumns& c = store.columns();
+  for (size_t r = range.begin; r < range.end; ++r) {
+    ++s.events;
+    if (r == range.begin || c.profile[r] != c.profile[r - 1]) ++s.profiles;
+    if (!std::isnan(c.revenue[r])) s.revenue += c.revenue[r];
+    s.first_ts = std::min(s.first_ts, c.ts[r]);
+    s.last_ts = std::max(s.last_ts, c.ts[r]);
+    ++s.by_type[c.type[r]];
+  }
+  return s;
+}
+
+}  // namespace cdp

@@ -1,0 +1,269 @@
+#include "cdp/workspace.hpp"
+
+#include <chrono>
+
+#include "core/strings.hpp"
+
+namespace cdp {
+
+absl::StatusOr<std::unique_ptr<Workspace>> Workspace::Open(std::string_view path) {
+  if (path != ":memory:" && !path.empty())
+    return absl::UnimplementedError(Cat("workspace \"", path,
+                                        "\": file-backed workspaces are not available in this version; "
+                                        "open \":memory:\""));
+  return std::unique_ptr<Workspace>(new Workspace());
+}
+
+namespace {
+double Since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+}  // namespace
+
+absl::StatusOr<IngestReport> Workspace::Commit(Ingestor& ingestor, uint32_t id_checkpoint, double seconds) {
+  (void)id_checkpoint;
+  for (EventColumns& batch : internal::StagedBatches(ingestor)) store_.Append(std::move(batch));
+  internal::StagedBatches(ingestor).clear();
+  auto& q = ingestor.quarantine();
+  quarantine_.insert(quarantine_.end(), std::make_move_iterator(q.begin()), std::make_move_iterator(q.end()));
+  q.clear();
+  IngestReport report = ingestor.report();
+  report.seconds = seconds;
+  if (!report.consistent())
+    return absl::InternalError(Cat("ingest report does not add up: read ", report.read, " != accepted ",
+                                   report.accepted, " + quarantined ", report.quarantined, " + duplicates ",
+                                   report.duplicates));
+  reports_.push_back(report);
+  return report;
+}
+
+template <typename Reader, typename Options>
+absl::StatusOr<IngestReport> Workspace::IngestReader(Reader& reader, const IngestOptions& options,
+                                                     std::string source, bool fixed_columns) {
+  auto t0 = std::chrono::steady_clock::now();
+  IngestTarget target{&store_.dict(), &store_.keys(), &store_.ids()};
+  auto ingestor = Ingestor::Create(options, target, std::move(source));
+  if (!ingestor.ok()) return ingestor.status();
+  const uint32_t checkpoint = store_.ids().size();
+  TextBatch batch;
+  bool bound = false;
+  absl::Status status;
+  while (true) {
+    auto more = reader.Next(&batch);
+    if (!more.ok()) {
+      status = more.status();
+      break;
+    }
+    if (!bound || !fixed_columns) {
+      // A header-only CSV still binds, so a bad mapping is reported.
+      status = (*ingestor)->Bind(batch.names, fixed_columns);
+      if (!status.ok()) break;
+      bound = true;
+    }
+    if (batch.rows() > 0 || !batch.errors.empty()) {
+      status = (*ingestor)->Process(TextSource(batch));
+      if (!status.ok()) break;
+    }
+    if (options.progress) options.progress(reader.bytes_read(), reader.bytes_total());
+    if (!*more) break;
+  }
+  if (!status.ok()) {
+    store_.ids().Truncate(checkpoint);  // nothing of this call is kept
+    return status;
+  }
+  (*ingestor)->report().bytes = reader.bytes_total();
+  return Commit(**ingestor, checkpoint, Since(t0));
+}
+
+absl::StatusOr<IngestReport> Workspace::IngestCsv(const std::string& path, const IngestOptions& options,
+                                                  const CsvOptions& csv) {
+  auto reader = CsvReader::Open(path, csv);
+  if (!reader.ok()) return reader.status();
+  return IngestReader<CsvReader, CsvOptions>(**reader, options, path, true);
+}
+
+absl::StatusOr<IngestReport> Workspace::IngestCsvText(std::string text, const IngestOptions& options,
+                                                      const CsvOptions& csv) {
+  auto reader = CsvReader::FromString(std::move(text), csv, options.source.empty() ? "<csv>" : options.source);
+  if (!reader.ok()) return reader.status();
+  return IngestReader<CsvReader, CsvOptions>(**reader, options, "<csv>", true);
+}
+
+absl::StatusOr<IngestReport> Workspace::IngestNdjson(const std::string& path, const IngestOptions& options,
+                                                     const NdjsonOptions& ndjson) {
+  auto reader = NdjsonReader::Open(path, ndjson);
+  if (!reader.ok()) return reader.status();
+  return IngestReader<NdjsonReader, NdjsonOptions>(**reader, options, path, false);
+}
+
+absl::StatusOr<IngestReport> Workspace::IngestNdjsonText(std::string text, const IngestOptions& options,
+                                                         const NdjsonOptions& ndjson) {
+  auto reader = NdjsonReader::FromString(std::move(text), ndjson,
+                                         options.source.empty() ? "<ndjson>" : options.source);
+  if (!reader.ok()) return reader.status();
+  return IngestReader<NdjsonReader, NdjsonOptions>(**reader, options, "<ndjson>", false);
+}
+
+absl::StatusOr<IngestReport> Workspace::IngestColumns(const SourceBatch& batch, const IngestOptions& options) {
+  auto t0 = std::chrono::steady_clock::now();
+  IngestTarget target{&store_.dict(), &store_.keys(), &store_.ids()};
+  auto ingestor = Ingestor::Create(options, target, "columns");
+  if (!ingestor.ok()) return ingestor.status();
+  const uint32_t checkpoint = store_.ids().size();
+  std::vector<std::string> names;
+  for (const SourceColumn& c : batch.columns) {
+    if (std::find(names.begin(), names.end(), c.name) != names.end())
+      return absl::InvalidArgumentError(Cat("columns: duplicate column name \"", c.name, "\""));
+    names.push_back(c.name);
+  }
+  absl::Status status = (*ingestor)->Bind(names, true);
+  if (status.ok()) {
+    // Process in slices so progress can be reported and scratch stays bounded.
+    constexpr size_t kSlice = 1 << 20;
+    for (size_t begin = 0; begin < batch.rows && status.ok(); begin += kSlice) {
+      size_t end = std::min(batch.rows, begin + kSlice);
+      SourceBatch slice = batch;
+      slice.rows = end - begin;
+      slice.first_line = batch.first_line + static_cast<int64_t>(begin);
+      slice.lines = batch.lines ? batch.lines + begin : nullptr;
+      slice.errors = nullptr;
+      for (SourceColumn& c : slice.columns) {
+        if (c.cells) c.cells += begin;
+        if (c.i64) c.i64 += begin;
+        if (c.f64) c.f64 += begin;
+        if (c.b) c.b += begin;
+        if (c.valid) c.valid += begin;
+        if (c.codes32) c.codes32 += begin;
+        if (c.codes64) c.codes64 += begin;
+      }
+      status = (*ingestor)->Process(slice);
+      if (options.progress) options.progress(static_cast<int64_t>(end), static_cast<int64_t>(batch.rows));
+    }
+  }
+  if (!status.ok()) {
+    store_.ids().Truncate(checkpoint);
+    return status;
+  }
+  return Commit(**ingestor, checkpoint, Since(t0));
+}
+
+absl::Status Workspace::ConfigurePush(const IngestOptions& options) {
+  IngestTarget target{&store_.dict(), &store_.keys(), &store_.ids()};
+  auto ingestor = Ingestor::Create(options, target, "push");
+  if (!ingestor.ok()) return ingestor.status();
+  push_ = *std::move(ingestor);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PushResult> Workspace::PushEvent(std::string_view json) {
+  if (!push_) {
+    if (auto st = ConfigurePush(IngestOptions{}); !st.ok()) return st;
+  }
+  ++push_seq_;
+  TextBatch batch;
+  auto doc = ParseJson(json);
+  std::vector<FlatField> fields;
+  if (doc.ok() && doc->is_object()) {
+    FlattenJson(*doc, &fields);
+    batch.lines.push_back(push_seq_);
+    for (const FlatField& f : fields) {
+      batch.names.push_back(f.key);
+      batch.columns.emplace_back(1);
+      Cell& c = batch.columns.back()[0];
+      c.text = f.text;
+      c.present = true;
+      c.quoted = f.is_string;
+      c.null = f.is_null;
+    }
+  } else {
+    batch.errors.push_back(RowError{push_seq_, "", std::string(json.substr(0, 200)),
+                                    doc.ok() ? "event is not a JSON object"
+                                             : Cat("not valid JSON: ", doc.status().message())});
+  }
+  if (auto st = push_->Bind(batch.names, false); !st.ok()) return st;
+  IngestReport before = push_->report();
+  if (auto st = push_->Process(TextSource(batch)); !st.ok()) return st;
+  const IngestReport& after = push_->report();
+  for (EventColumns& b : internal::StagedBatches(*push_)) store_.Append(std::move(b));
+  internal::StagedBatches(*push_).clear();
+  auto& q = push_->quarantine();
+  quarantine_.insert(quarantine_.end(), std::make_move_iterator(q.begin()), std::make_move_iterator(q.end()));
+  q.clear();
+  push_report_ = after;
+  if (after.accepted > before.accepted) return PushResult::kAccepted;
+  if (after.duplicates > before.duplicates) return PushResult::kDuplicate;
+  return PushResult::kQuarantined;
+}
+
+const EventStore& Workspace::events() {
+  store_.Merge();
+  return store_;
+}
+
+Table Workspace::EventsTable() {
+  store_.Merge();
+  const EventColumns& c = store_.columns();
+  const size_t n = c.size();
+  Table t;
+  const StringDictionary& src = store_.dict();
+  std::vector<int32_t> memo(static_cast<size_t>(src.size()), kNullCode);
+  auto remap = [&](const std::vector<int32_t>& codes, Column& out) {
+    out.str.resize(n);
+    for (size_t r = 0; r < n; ++r) {
+      int32_t code = codes[r];
+      if (code == kNullCode) {
+        out.str[r] = kNullCode;
+        continue;
+      }
+      int32_t& m = memo[static_cast<size_t>(code)];
+      if (m == kNullCode) m = t.dict->Intern(src.Get(code));
+      out.str[r] = m;
+    }
+  };
+  Column& id = t.Add("event_id", ColumnType::kString);
+  id.str.resize(n);
+  for (size_t r = 0; r < n; ++r) id.str[r] = t.dict->Intern(store_.event_id(r));
+  remap(c.type, t.Add("type", ColumnType::kString));
+  t.Add("ts", ColumnType::kInt64).i64 = c.ts;
+  Column& key = t.Add("profile_key", ColumnType::kString);
+  key.str.resize(n);
+  for (size_t r = 0; r < n; ++r) key.str[r] = c.profile[r] == kNullCode ? kNullCode : t.dict->Intern(store_.keys().Get(c.profile[r]));
+  t.Add("revenue", ColumnType::kDouble).f64 = c.revenue;
+  for (size_t i = 0; i < c.names.size(); ++i) {
+    const Column& col = c.columns[i];
+    Column& out = t.Add(c.names[i], col.type);
+    if (col.type == ColumnType::kString) remap(col.str, out);
+    else out = col;
+  }
+  return t;
+}
+
+Table Workspace::QuarantineTable() const {
+  Table t;
+  Column& source = t.Add("source", ColumnType::kString);
+  Column& line = t.Add("line", ColumnType::kInt64);
+  Column& column = t.Add("column", ColumnType::kString);
+  Column& value = t.Add("value", ColumnType::kString);
+  Column& code = t.Add("code", ColumnType::kString);
+  Column& reason = t.Add("reason", ColumnType::kString);
+  Column& record = t.Add("record", ColumnType::kString);
+  for (const QuarantineRow& q : quarantine_) {
+    t.AppendString(source, q.source);
+    line.i64.push_back(q.line);
+    t.AppendString(column, q.column);
+    t.AppendString(value, q.value);
+    t.AppendString(code, q.code);
+    t.AppendString(reason, q.reason);
+    t.AppendString(record, q.record);
+  }
+  return t;
+}
+
+EventSummary Workspace::Summary(int partitions) {
+  store_.Merge();
+  EventSummary total;
+  for (RowRange range : store_.PartitionByProfile(partitions)) total.Merge(SummarizeEvents(store_, range));
+  return total;
+}
+
+}  // namespace cdp
