@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,7 +26,7 @@ struct EventColumns {
   std::vector<double> revenue;    ///< NaN = none
   std::vector<uint32_t> arrival;  ///< arrival sequence number; EventStore::event_id(arrival)
   std::vector<std::string> names;
-  std::vector<Column> columns;
+  std::deque<Column> columns;  // deque: references stay valid when columns are added
 
   size_t size() const { return ts.size(); }
   int Index(std::string_view name) const;

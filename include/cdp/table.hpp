@@ -1,6 +1,7 @@
 // cdp/table.hpp — an owned, named set of typed columns: the result type of every query.
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -14,7 +15,7 @@ namespace cdp {
 
 struct Table {
   std::vector<std::string> names;
-  std::vector<Column> columns;
+  std::deque<Column> columns;  // deque: references stay valid when columns are added
   /// Dictionary of the kString columns (shared with the store when the table is a view of it).
   std::shared_ptr<StringDictionary> dict = std::make_shared<StringDictionary>();
 

@@ -297,7 +297,7 @@ class BatchBuilder {
   // null with the raw text kept in `<field>_invalid` and a warning counted.
   template <typename Normalize>
   void StringField(std::string_view field, Normalize normalize, bool reject, std::vector<int32_t>* codes,
-                   std::vector<int32_t>* invalid, absl::flat_hash_map<std::string, int64_t>* warnings) {
+                   std::vector<int32_t>* invalid) {
     codes->assign(n_, kNullCode);
     if (invalid) invalid->assign(n_, kNullCode);
     const FieldBinding& f = Field(field);
@@ -340,7 +340,6 @@ class BatchBuilder {
         continue;
       } else {
         if (invalid) (*invalid)[r] = dict.Intern(raw);
-        ++(*warnings)[Cat("invalid_", field)];
       }
       (*codes)[r] = code;
       if (!memo.empty()) {
@@ -648,7 +647,6 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
   if (n == 0) return absl::OkStatus();
   BatchBuilder bb(ctx, b, st);
   StringDictionary& dict = *ctx.target.dict;
-  absl::flat_hash_map<std::string, int64_t> warnings;
 
   bb.CheckUtf8();
   std::vector<Micros> ts;
@@ -659,7 +657,7 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
   auto keep = [](std::string_view s) -> absl::StatusOr<std::string> {
     return std::string(Strip(s));
   };
-  bb.StringField("type", keep, true, &type, nullptr, &warnings);
+  bb.StringField("type", keep, true, &type, nullptr);
   for (size_t r = 0; r < n; ++r)
     if (!bb.Bad(r) && type[r] == kNullCode) {
       const FieldBinding& f = bb.Field("type");
@@ -677,11 +675,11 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
   Named ids[] = {{"user_id", {}, {}}, {"email", {}, {}}, {"phone", {}, {}}, {"device_id", {}, {}},
                  {"anonymous_id", {}, {}}};
   for (Named& id : ids) {
-    if (id.field == "email") bb.StringField(id.field, NormalizeEmail, false, &id.codes, &id.invalid, &warnings);
+    if (id.field == "email") bb.StringField(id.field, NormalizeEmail, false, &id.codes, &id.invalid);
     else if (id.field == "phone")
       bb.StringField(id.field, [&country](std::string_view s) { return NormalizePhone(s, country); }, false,
-                     &id.codes, &id.invalid, &warnings);
-    else bb.StringField(id.field, keep, false, &id.codes, nullptr, &warnings);
+                     &id.codes, &id.invalid);
+    else bb.StringField(id.field, keep, false, &id.codes, nullptr);
   }
   for (size_t r = 0; r < n; ++r) {
     if (bb.Bad(r)) continue;
@@ -698,8 +696,8 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
   }
   Named others[] = {{"channel", {}, {}}, {"campaign", {}, {}}, {"url", {}, {}}, {"country", {}, {}}};
   for (Named& o : others) {
-    if (o.field == "country") bb.StringField(o.field, NormalizeCountry, false, &o.codes, &o.invalid, &warnings);
-    else bb.StringField(o.field, keep, false, &o.codes, nullptr, &warnings);
+    if (o.field == "country") bb.StringField(o.field, NormalizeCountry, false, &o.codes, &o.invalid);
+    else bb.StringField(o.field, keep, false, &o.codes, nullptr);
   }
   std::vector<double> revenue;
   bb.Revenue(&revenue);
@@ -874,12 +872,9 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
   }
   report->accepted += static_cast<int64_t>(accepted);
   out->Reserve(accepted);
-  std::vector<Column*> dst;
-  for (auto& [name, col] : named) {
-    Column& d = out->FindOrAdd(name, col.type);
-    d.Reserve(accepted);
-    dst.push_back(&d);
-  }
+  for (auto& [name, col] : named) out->FindOrAdd(name, col.type).Reserve(accepted);
+  std::vector<Column*> dst;  // taken after every FindOrAdd: adding may move the columns
+  for (auto& [name, col] : named) dst.push_back(&out->columns[static_cast<size_t>(out->Index(name))]);
   std::vector<int> id_cols;  // positions in `named` of the identifiers, in priority order
   for (std::string_view f : kIdentifierFields)
     for (size_t k = 0; k < named.size(); ++k)
@@ -922,7 +917,13 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
     ++report->quarantined;
     ++report->reasons[p.code];
   }
-  for (const auto& [k, v] : warnings) report->warnings[k] += v;
+  // Warnings count accepted rows only: a field set aside as `<field>_invalid`.
+  for (const auto& [name, col] : named) {
+    if (!name.ends_with("_invalid")) continue;
+    int64_t count = 0;
+    for (size_t r = 0; r < n; ++r) count += arrival[r] != UINT32_MAX && col.str[r] != kNullCode;
+    if (count) report->warnings[Cat("invalid_", std::string_view(name).substr(0, name.size() - 8))] += count;
+  }
   return absl::OkStatus();
 }
 

@@ -15,6 +15,11 @@
 //   unterminated quote swallows the rest of the input and is reported once.
 #include <algorithm>
 #include <cstring>
+#include <initializer_list>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -35,13 +40,45 @@ struct Span {
   bool unescape = false;  // quoted field holding "" pairs or text after the closing quote
 };
 
-int64_t CountLineBreaks(const char* s, const char* e) {
-  int64_t n = std::count(s, e, '\n');
-  for (const char* r = s; (r = static_cast<const char*>(std::memchr(r, '\r', e - r))); ++r) {
-    if (r + 1 == e || r[1] != '\n') ++n;  // a lone CR ends a line too
+// A set of up to 4 bytes and a search for the first of them: 16 bytes at a time with SSE2, then
+// byte by byte.
+class ByteSet {
+ public:
+  void Init(std::initializer_list<char> bytes) {
+    int k = 0;
+    for (char c : bytes) {
+      table_[static_cast<unsigned char>(c)] = true;
+      set_[k++] = c;
+    }
+    for (; k < 4; ++k) set_[k] = set_[0];
+#ifdef __SSE2__
+    for (k = 0; k < 4; ++k) v_[k] = _mm_set1_epi8(set_[k]);
+#endif
   }
-  return n;
-}
+  bool Has(char c) const { return table_[static_cast<unsigned char>(c)]; }
+  // First position >= p holding a byte of the set, or `end`.
+  size_t Find(const char* b, size_t p, size_t end) const {
+#ifdef __SSE2__
+    while (p + 16 <= end) {
+      __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + p));
+      __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, v_[0]), _mm_cmpeq_epi8(x, v_[1])),
+                               _mm_or_si128(_mm_cmpeq_epi8(x, v_[2]), _mm_cmpeq_epi8(x, v_[3])));
+      unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(m));
+      if (mask != 0) return p + static_cast<size_t>(__builtin_ctz(mask));
+      p += 16;
+    }
+#endif
+    while (p < end && !table_[static_cast<unsigned char>(b[p])]) ++p;
+    return p;
+  }
+
+ private:
+  bool table_[256] = {};
+  char set_[4] = {};
+#ifdef __SSE2__
+  __m128i v_[4];
+#endif
+};
 
 }  // namespace
 
@@ -50,11 +87,12 @@ struct CsvReader::Impl {
 
   std::string name;
   CsvOptions opt;
-  std::string buf;
+  reader_internal::ByteBuffer buf;
   size_t pos = 0;
   int64_t line = 1;
   std::vector<std::string> names;
-  bool stop[256] = {};     // bytes that end an unquoted field
+  ByteSet stop;            // bytes that end an unquoted field
+  ByteSet quoted_stop;     // bytes that matter inside a quoted field: quote, CR, LF
   std::vector<Span> fields;  // fields of the last record
   int64_t row_line = 0;    // line where the last record starts
   size_t row_begin = 0;    // raw extent of the last record (without its line end)
@@ -101,34 +139,36 @@ struct CsvReader::Impl {
         size_t q = p + 1;
         size_t close;
         bool unescape = false;
+        const int64_t open_line = line;
         while (true) {
-          const void* r = std::memchr(b + q, quote, end - q);
-          if (r == nullptr) {
-            quote_line = line;
-            line += CountLineBreaks(b + p, b + end);
+          q = quoted_stop.Find(b, q, end);
+          if (q >= end) {
+            quote_line = open_line;
             pos = row_end = end;
             return Record::kUnterminated;
           }
-          size_t rq = static_cast<const char*>(r) - b;
-          if (rq + 1 < end && b[rq + 1] == quote) {
-            unescape = true;
-            q = rq + 2;
-            continue;
+          char c = b[q];
+          if (c == quote) {
+            if (q + 1 < end && b[q + 1] == quote) {
+              unescape = true;
+              q += 2;
+              continue;
+            }
+            close = q;
+            break;
           }
-          close = rq;
-          break;
+          if (c == '\n' || q + 1 >= end || b[q + 1] != '\n') ++line;  // LF, or a lone CR
+          ++q;
         }
-        line += CountLineBreaks(b + p + 1, b + close);
         size_t after = close + 1;
-        if (after < end && !stop[static_cast<unsigned char>(b[after])]) {
+        if (after < end && !stop.Has(b[after])) {
           unescape = true;  // text after the closing quote: kept as literal data
-          while (after < end && !stop[static_cast<unsigned char>(b[after])]) ++after;
+          after = stop.Find(b, after, end);
         }
         f = unescape ? Span{p, after, true, true} : Span{p + 1, close, true, false};
         p = after;
       } else {
-        size_t q = p;
-        while (q < end && !stop[static_cast<unsigned char>(b[q])]) ++q;
+        size_t q = stop.Find(b, p, end);
         f = Span{p, q, false, false};
         p = q;
       }
@@ -178,7 +218,7 @@ struct CsvReader::Impl {
   }
 
   std::string RawRow() const {
-    return TruncateUtf8(std::string_view(buf).substr(row_begin, row_end - row_begin));
+    return TruncateUtf8(buf.view().substr(row_begin, row_end - row_begin));
   }
 
   std::string ColumnName(size_t index) const {
@@ -196,12 +236,12 @@ struct CsvReader::Impl {
       return absl::InvalidArgumentError(
           "CsvOptions.quote must not be CR, LF or (with whitespace_delimiter) a space or tab");
     }
-    stop[static_cast<unsigned char>('\n')] = stop[static_cast<unsigned char>('\r')] = true;
     if (opt.whitespace_delimiter) {
-      stop[static_cast<unsigned char>(' ')] = stop[static_cast<unsigned char>('\t')] = true;
+      stop.Init({' ', '\t', '\n', '\r'});
     } else {
-      stop[static_cast<unsigned char>(d)] = true;
+      stop.Init({d, '\n', '\r'});
     }
+    quoted_stop.Init({q, '\n', '\r'});
     if (buf.size() >= 3 && std::memcmp(buf.data(), "\xEF\xBB\xBF", 3) == 0) pos = 3;
 
     if (opt.header) {
@@ -274,7 +314,7 @@ struct CsvReader::Impl {
         if (n > opt.max_field_bytes) {
           batch->errors.push_back(RowError{
               row_line, names[c],
-              TruncateUtf8(std::string_view(buf).substr(fields[c].begin, n)),
+              TruncateUtf8(buf.view().substr(fields[c].begin, n)),
               absl::StrCat("field of ", n, " bytes exceeds max_field_bytes ",
                            opt.max_field_bytes)});
           too_long = true;
@@ -292,26 +332,41 @@ struct CsvReader::Impl {
   }
 };
 
-CsvReader::CsvReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-CsvReader::~CsvReader() = default;
+namespace {
 
-absl::StatusOr<std::unique_ptr<CsvReader>> CsvReader::Open(const std::string& path,
-                                                           const CsvOptions& options) {
-  absl::StatusOr<std::string> data = ReadFileMaybeGzip(path);
-  if (!data.ok()) return data.status();
-  return FromString(std::move(*data), options, path);
-}
-
-absl::StatusOr<std::unique_ptr<CsvReader>> CsvReader::FromString(std::string data,
-                                                                 const CsvOptions& options,
-                                                                 std::string name) {
-  auto impl = std::make_unique<Impl>();
+absl::StatusOr<std::unique_ptr<CsvReader::Impl>> MakeImpl(reader_internal::ByteBuffer data,
+                                                          const CsvOptions& options,
+                                                          std::string name) {
+  auto impl = std::make_unique<CsvReader::Impl>();
   impl->name = std::move(name);
   impl->opt = options;
   impl->buf = std::move(data);
   absl::Status status = impl->Init();
   if (!status.ok()) return status;
-  return std::unique_ptr<CsvReader>(new CsvReader(std::move(impl)));
+  return impl;
+}
+
+}  // namespace
+
+CsvReader::CsvReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CsvReader::~CsvReader() = default;
+
+absl::StatusOr<std::unique_ptr<CsvReader>> CsvReader::Open(const std::string& path,
+                                                           const CsvOptions& options) {
+  absl::StatusOr<reader_internal::ByteBuffer> data = reader_internal::ReadFileToBuffer(path);
+  if (!data.ok()) return data.status();
+  absl::StatusOr<std::unique_ptr<Impl>> impl = MakeImpl(std::move(*data), options, path);
+  if (!impl.ok()) return impl.status();
+  return std::unique_ptr<CsvReader>(new CsvReader(std::move(*impl)));
+}
+
+absl::StatusOr<std::unique_ptr<CsvReader>> CsvReader::FromString(std::string data,
+                                                                 const CsvOptions& options,
+                                                                 std::string name) {
+  absl::StatusOr<std::unique_ptr<Impl>> impl =
+      MakeImpl(reader_internal::ByteBuffer(std::move(data)), options, std::move(name));
+  if (!impl.ok()) return impl.status();
+  return std::unique_ptr<CsvReader>(new CsvReader(std::move(*impl)));
 }
 
 const std::vector<std::string>& CsvReader::names() const { return impl_->names; }

@@ -1,12 +1,13 @@
 // file_io.cpp — whole-file reading with transparent gunzip, TextBatch::Clear and reader helpers.
 //
-// ReadFileMaybeGzip reads the file into one buffer; when it starts with the gzip magic bytes
-// (1f 8b) it is inflated fully into memory with zlib. Concatenated gzip members (as written by
+// ReadFileToBuffer reads the file into one buffer (a huge-page mapping, see ByteBuffer); when it
+// starts with the gzip magic bytes (1f 8b) it is inflated fully into memory with zlib. Concatenated gzip members (as written by
 // `cat a.gz b.gz`, pigz, bgzip) are all decoded; trailing zero padding is ignored; anything else
 // after the last member, a corrupt stream or a truncated one is an error naming the file:
 // `<path>: not a readable gzip file (<reason>)`. A missing file is NotFound
 // (`cannot open "<path>": No such file or directory`); other failures are InvalidArgument.
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -51,16 +52,63 @@ std::string_view ArenaCopy(TextBatch* batch, std::string_view s) {
   return std::string_view(block.data() + offset, s.size());
 }
 
-}  // namespace reader_internal
+ByteBuffer::ByteBuffer(std::string s) : str_(std::move(s)) {
+  data_ = str_.data();
+  size_ = capacity_ = str_.size();
+}
 
-void TextBatch::Clear() {
-  // Keeps `names` and the number of columns (an empty batch with the same columns) and the
-  // capacity of every vector, so a reader can refill the batch without allocating.
-  for (auto& column : columns) column.clear();
-  lines.clear();
-  raw.clear();
-  errors.clear();
-  owned.clear();
+ByteBuffer::ByteBuffer(ByteBuffer&& other) noexcept { *this = std::move(other); }
+
+ByteBuffer& ByteBuffer::operator=(ByteBuffer&& other) noexcept {
+  if (this == &other) return *this;
+  Release();
+  mapped_ = other.mapped_;
+  size_ = other.size_;
+  capacity_ = other.capacity_;
+  if (mapped_) {
+    data_ = other.data_;
+  } else {
+    str_ = std::move(other.str_);  // a small string's bytes move with it: re-point data_
+    data_ = str_.data();
+  }
+  other.mapped_ = false;
+  other.data_ = nullptr;
+  other.size_ = other.capacity_ = 0;
+  other.str_.clear();
+  return *this;
+}
+
+ByteBuffer::~ByteBuffer() { Release(); }
+
+void ByteBuffer::Release() {
+  if (mapped_) ::munmap(data_, capacity_);
+  mapped_ = false;
+  data_ = nullptr;
+  size_ = capacity_ = 0;
+  str_.clear();
+}
+
+bool ByteBuffer::Reserve(size_t capacity) {
+  if (capacity <= capacity_) return true;
+  // Huge pages only pay off for big buffers; small ones stay on 4 KiB pages.
+  const bool huge = capacity >= (size_t{4} << 20);
+  const size_t page = huge ? size_t{1} << 21 : size_t{1} << 12;
+  size_t length = (capacity + page - 1) / page * page;
+  void* p;
+  if (mapped_) {
+    p = ::mremap(data_, capacity_, length, MREMAP_MAYMOVE);
+  } else {
+    p = ::mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  }
+  if (p == MAP_FAILED) return false;
+  if (huge) ::madvise(p, length, MADV_HUGEPAGE);  // advisory: a no-op without THP
+  char* bytes = static_cast<char*>(p);
+  if (!mapped_ && size_ > 0) std::memcpy(bytes, data_, size_);
+  if (!mapped_) str_ = std::string();
+  mapped_ = true;
+  data_ = bytes;
+  capacity_ = length;
+  return true;
 }
 
 namespace {
@@ -71,7 +119,12 @@ absl::Status OpenError(const std::string& path, int err) {
   return absl::InvalidArgumentError(msg);
 }
 
-absl::StatusOr<std::string> ReadRaw(const std::string& path) {
+absl::Status NoMemory(const std::string& path, size_t bytes) {
+  return absl::ResourceExhaustedError(
+      absl::StrCat("cannot allocate ", bytes, " bytes to read \"", path, "\""));
+}
+
+absl::StatusOr<ByteBuffer> ReadRaw(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return OpenError(path, errno);
   struct stat st{};
@@ -81,13 +134,16 @@ absl::StatusOr<std::string> ReadRaw(const std::string& path) {
     return absl::InvalidArgumentError(
         absl::StrCat("cannot read \"", path, "\": ", std::strerror(err)));
   }
-  std::string data;
+  ByteBuffer data;
   size_t size = 0;
   // st_size is exact for regular files; pipes and special files grow the buffer as they go.
-  data.resize(st.st_size > 0 ? static_cast<size_t>(st.st_size) + 1 : 1 << 16);
+  size_t want = st.st_size > 0 ? static_cast<size_t>(st.st_size) + 1 : 1 << 16;
   while (true) {
-    if (size == data.size()) data.resize(data.size() * 2);
-    ssize_t n = ::read(fd, data.data() + size, data.size() - size);
+    if (size == data.capacity() && !data.Reserve(std::max(want, data.capacity() * 2))) {
+      ::close(fd);
+      return NoMemory(path, std::max(want, data.capacity() * 2));
+    }
+    ssize_t n = ::read(fd, data.data() + size, data.capacity() - size);
     if (n < 0) {
       if (errno == EINTR) continue;
       int err = errno;
@@ -99,7 +155,7 @@ absl::StatusOr<std::string> ReadRaw(const std::string& path) {
     size += static_cast<size_t>(n);
   }
   ::close(fd);
-  data.resize(size);
+  data.set_size(size);
   return data;
 }
 
@@ -113,9 +169,7 @@ absl::Status GzipError(const std::string& path, std::string_view reason) {
       absl::StrCat(path, ": not a readable gzip file (", std::string(reason), ")"));
 }
 
-absl::StatusOr<std::string> Gunzip(const std::string& path, std::string_view in) {
-  z_stream zs{};
-  if (inflateInit2(&zs, 15 + 16) != Z_OK) return GzipError(path, "zlib initialization failed");
+absl::StatusOr<ByteBuffer> Gunzip(const std::string& path, std::string_view in) {
   // The last 4 bytes hold the uncompressed size mod 2^32: a good first guess for the buffer.
   size_t hint = 0;
   if (in.size() >= 18) {
@@ -123,17 +177,23 @@ absl::StatusOr<std::string> Gunzip(const std::string& path, std::string_view in)
     hint = t[0] | (t[1] << 8) | (t[2] << 16) | (static_cast<size_t>(t[3]) << 24);
     hint = std::min(hint, in.size() * 1032);  // deflate cannot expand more than ~1032:1
   }
-  std::string out;
-  out.resize(std::max({hint + 1, in.size() * 3, static_cast<size_t>(1 << 16)}));
+  ByteBuffer out;
+  size_t first = std::max({hint + 1, in.size() * 3, static_cast<size_t>(1 << 16)});
+  if (!out.Reserve(first)) return NoMemory(path, first);
+  z_stream zs{};
+  if (inflateInit2(&zs, 15 + 16) != Z_OK) return GzipError(path, "zlib initialization failed");
   size_t in_pos = 0, out_pos = 0;
   constexpr size_t kChunk = 1u << 30;  // avail_in/avail_out are 32-bit
   absl::Status status;
   while (true) {
-    if (out_pos == out.size()) out.resize(out.size() * 2);
+    if (out_pos == out.capacity() && !out.Reserve(out.capacity() * 2)) {
+      status = NoMemory(path, out.capacity() * 2);
+      break;
+    }
     zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data() + in_pos));
     zs.avail_in = static_cast<uInt>(std::min(kChunk, in.size() - in_pos));
     zs.next_out = reinterpret_cast<Bytef*>(out.data() + out_pos);
-    zs.avail_out = static_cast<uInt>(std::min(kChunk, out.size() - out_pos));
+    zs.avail_out = static_cast<uInt>(std::min(kChunk, out.capacity() - out_pos));
     uInt given_in = zs.avail_in, given_out = zs.avail_out;
     int ret = inflate(&zs, Z_NO_FLUSH);
     in_pos += given_in - zs.avail_in;
@@ -154,22 +214,40 @@ absl::StatusOr<std::string> Gunzip(const std::string& path, std::string_view in)
       status = GzipError(path, "truncated: unexpected end of compressed data");
       break;
     }
-    if (ret == Z_BUF_ERROR && out_pos == out.size()) continue;  // output full: grow and retry
+    if (ret == Z_BUF_ERROR && out_pos == out.capacity()) continue;  // output full: grow, retry
     status = GzipError(path, zs.msg != nullptr ? zs.msg : "corrupt compressed data");
     break;
   }
   inflateEnd(&zs);
   if (!status.ok()) return status;
-  out.resize(out_pos);
+  out.set_size(out_pos);
   return out;
 }
 
 }  // namespace
 
+absl::StatusOr<ByteBuffer> ReadFileToBuffer(const std::string& path) {
+  absl::StatusOr<ByteBuffer> raw = ReadRaw(path);
+  if (!raw.ok() || !IsGzip(raw->view())) return raw;
+  return Gunzip(path, raw->view());
+}
+
+}  // namespace reader_internal
+
 absl::StatusOr<std::string> ReadFileMaybeGzip(const std::string& path) {
-  absl::StatusOr<std::string> raw = ReadRaw(path);
-  if (!raw.ok() || !IsGzip(*raw)) return raw;
-  return Gunzip(path, *raw);
+  absl::StatusOr<reader_internal::ByteBuffer> data = reader_internal::ReadFileToBuffer(path);
+  if (!data.ok()) return data.status();
+  return std::string(data->view());
+}
+
+void TextBatch::Clear() {
+  // Keeps `names` and the number of columns (an empty batch with the same columns) and the
+  // capacity of every vector, so a reader can refill the batch without allocating.
+  for (auto& column : columns) column.clear();
+  lines.clear();
+  raw.clear();
+  errors.clear();
+  owned.clear();
 }
 
 }  // namespace cdp

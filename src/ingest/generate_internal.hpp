@@ -20,6 +20,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -174,6 +176,10 @@ struct AdCampaignInfo {
   const char* utm_medium;
 };
 const AdCampaignInfo* AdCampaigns(int* n);
+const char* InterestName(int i);
+const char* FirstName(int i);  // 0..29 female, 30..59 male
+const char* LastName(int i);   // 0..63, lowercase
+inline constexpr int kNumFirstNames = 60, kNumLastNames = 64;
 
 struct Hotspot {
   float cx, cy, sx, sy, w;
@@ -182,6 +188,7 @@ struct Hotspot {
 /// One email campaign send (newsletters, promotions); triggered emails are separate.
 struct EmailCampaign {
   int32_t name = kNullCode;
+  int32_t utm = 0;        // UTM variant of its links
   int32_t day = 0;        // day index in the window
   int32_t hour = 9;       // send hour (UTC)
   double audience = 0.6;  // share of eligible subscribers who get it
@@ -212,6 +219,9 @@ struct Catalog {
   // UTM variants (ad campaigns, email campaigns, organic social sources) and a lazily filled cache
   // of landing URL codes indexed [page slot * n_utm + utm variant].
   std::vector<std::string> utm_suffix;
+  std::vector<int32_t> utm_campaign;  // campaign code per variant (kNullCode for none)
+  std::vector<int16_t> utm_ad;        // AdCampaigns() index per variant, -1 when not an ad
+  std::vector<int16_t> ad_of_campaign_code;  // campaign code -> ad index (-1), for counting
   std::vector<int32_t> landing_url;
   int32_t n_utm = 0;
   int32_t utm_organic_social = 0;  // first of 3 organic social variants
@@ -230,6 +240,11 @@ struct Catalog {
   double max_day_weight_b2c = 1, max_day_weight_b2b = 1;
   std::vector<Weighted> active_ads;        // [day * kNumChannels + channel]
   std::vector<std::vector<uint8_t>> active_ads_idx;
+  // Draws used when making people.
+  Weighted country_pick, devices_pick, first_device_pick, acquisition_pick, later_source_pick,
+      lifestyle_pick, gender_pick, company_size_pick, hour_b2c, hour_b2b;
+  std::vector<Weighted> city_pick;  // per country
+  Weighted income_pick[3];          // young, prime age, older
   std::vector<Hotspot> hotspots[kNumPageTypes];
   Weighted hotspot_pick[kNumPageTypes];
 };
@@ -248,10 +263,11 @@ enum PersonFlags : uint16_t {
   kRegistered = 2,       // has an account by the end of the window
   kSeen = 4,             // has had a session in the window (consent banner shown)
   kUnsubscribed = 8,     // unsubscribed from marketing email
-  kBannerAnswered = 16,  // answered the consent banner
+  kBannerAnswered = 16,  // answers the consent banner on the first visit (else: no consent given)
   kB2B = 32,
   kHasPhone = 64,
   kPhoneInvalid = 128,
+  kCookieReset = 256,    // device 0's cookie has been cleared (anon_after_reset in use)
 };
 
 struct Person {
@@ -295,8 +311,9 @@ struct Episode {
   uint8_t device;
   uint8_t channel;
   uint8_t flags;
-  int32_t campaign;  // campaign code / index, or kNullCode
-  uint32_t extra;    // kind-specific (signup offset seconds, order index...)
+  int32_t utm;     // UTM variant (Catalog::utm_*): campaign and ad campaign of the traffic; 0 none
+  uint32_t extra;  // kind-specific: sessions pack signup offset (s, low 16 bits) and ad pre-roll
+                   // (s, high 16 bits); follow-ups hold an index into orders_
 };
 static_assert(sizeof(Episode) == 24);
 
@@ -310,13 +327,13 @@ struct OrderInfo {
 /// One staged event row; string fields are dictionary codes.
 struct EventRow {
   Micros ts;
+  Micros key;   // arrival order: ts, or later for late events
   int64_t seq;  // generation order: ties in the sort key
   int32_t type, anon, user, email, phone, device, channel, campaign, url, page, device_type,
       search, product, category, order, purpose, consent_status;
   int32_t scroll, quantity, score;  // kNoInt = null
   int32_t person;
-  float x, y;  // < 0: null
-  double revenue;
+  double x, y, revenue;  // NaN: null
 };
 inline constexpr int32_t kNoInt = INT32_MIN;
 
@@ -354,8 +371,7 @@ class Generator {
   void Social(const Episode& e, Person& p, Rng& r);
   void ConsentChange(const Episode& e, Person& p, Rng& r);
   void EmailCampaignSend(const EmailCampaign& c, int32_t campaign_index);
-  void EmailSend(uint32_t person, Person& p, Micros ts, int32_t campaign, int32_t utm,
-                 double appeal, Rng& r);
+  void EmailSend(uint32_t person, Person& p, Micros ts, int32_t utm, double appeal, Rng& r);
   void EmailOpen(const Episode& e, Person& p, Rng& r);
   void FollowUp(const Episode& e, Person& p, Rng& r);
   void Schedule(const Episode& e);

@@ -52,16 +52,17 @@ bool IsBlank(std::string_view s) {
 struct NdjsonReader::Impl {
   std::string name;
   NdjsonOptions opt;
-  std::string buf;
+  reader_internal::ByteBuffer buf;
   size_t pos = 0;
   int64_t line = 1;
   std::vector<FlatField> flat;  // reused per line
   absl::flat_hash_map<std::string, size_t> index;  // column of each key in the current batch
 
   bool Next(TextBatch* batch) {
+    // An empty batch keeps the previous batch's names (as CsvReader does); the first line with
+    // content starts this batch's own column set.
     batch->Clear();
-    batch->names.clear();
-    index.clear();
+    bool started = false;
     const char* b = buf.data();
     const size_t end = buf.size();
     size_t ncols = 0;
@@ -74,6 +75,11 @@ struct NdjsonReader::Impl {
       ++line;
       if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
       if (IsBlank(text)) continue;
+      if (!started) {
+        started = true;
+        batch->names.clear();
+        index.clear();
+      }
       if (text.size() > opt.max_line_bytes) {
         batch->errors.push_back(RowError{this_line, "", TruncateUtf8(text),
                                          absl::StrCat("line of ", text.size(),
@@ -115,35 +121,51 @@ struct NdjsonReader::Impl {
       batch->lines.push_back(this_line);
       if (opt.keep_raw) batch->raw.emplace_back(text);
     }
+    if (!started) return false;
     batch->columns.resize(ncols);
     for (auto& column : batch->columns) column.resize(batch->rows());
     return batch->rows() > 0 || !batch->errors.empty();
   }
 };
 
-NdjsonReader::NdjsonReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-NdjsonReader::~NdjsonReader() = default;
+namespace {
 
-absl::StatusOr<std::unique_ptr<NdjsonReader>> NdjsonReader::Open(const std::string& path,
-                                                                 const NdjsonOptions& options) {
-  absl::StatusOr<std::string> data = ReadFileMaybeGzip(path);
-  if (!data.ok()) return data.status();
-  return FromString(std::move(*data), options, path);
-}
-
-absl::StatusOr<std::unique_ptr<NdjsonReader>> NdjsonReader::FromString(
-    std::string data, const NdjsonOptions& options, std::string name) {
+absl::StatusOr<std::unique_ptr<NdjsonReader::Impl>> MakeImpl(reader_internal::ByteBuffer data,
+                                                             const NdjsonOptions& options,
+                                                             std::string name) {
   if (options.batch_rows == 0) {
     return absl::InvalidArgumentError("NdjsonOptions.batch_rows must be > 0");
   }
-  auto impl = std::make_unique<Impl>();
+  auto impl = std::make_unique<NdjsonReader::Impl>();
   impl->name = std::move(name);
   impl->opt = options;
   impl->buf = std::move(data);
   if (impl->buf.size() >= 3 && std::memcmp(impl->buf.data(), "\xEF\xBB\xBF", 3) == 0) {
     impl->pos = 3;
   }
-  return std::unique_ptr<NdjsonReader>(new NdjsonReader(std::move(impl)));
+  return impl;
+}
+
+}  // namespace
+
+NdjsonReader::NdjsonReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+NdjsonReader::~NdjsonReader() = default;
+
+absl::StatusOr<std::unique_ptr<NdjsonReader>> NdjsonReader::Open(const std::string& path,
+                                                                 const NdjsonOptions& options) {
+  absl::StatusOr<reader_internal::ByteBuffer> data = reader_internal::ReadFileToBuffer(path);
+  if (!data.ok()) return data.status();
+  absl::StatusOr<std::unique_ptr<Impl>> impl = MakeImpl(std::move(*data), options, path);
+  if (!impl.ok()) return impl.status();
+  return std::unique_ptr<NdjsonReader>(new NdjsonReader(std::move(*impl)));
+}
+
+absl::StatusOr<std::unique_ptr<NdjsonReader>> NdjsonReader::FromString(
+    std::string data, const NdjsonOptions& options, std::string name) {
+  absl::StatusOr<std::unique_ptr<Impl>> impl =
+      MakeImpl(reader_internal::ByteBuffer(std::move(data)), options, std::move(name));
+  if (!impl.ok()) return impl.status();
+  return std::unique_ptr<NdjsonReader>(new NdjsonReader(std::move(*impl)));
 }
 
 absl::StatusOr<bool> NdjsonReader::Next(TextBatch* batch) {

@@ -474,6 +474,9 @@ TEST_CASE("ndjson: batches, max_line_bytes, keep_raw, gzip and missing files") {
   CHECK(batch.errors[0].value.size() == 200);
   CHECK(batch.errors[0].reason == "line of 311 bytes exceeds max_line_bytes 100");
   CHECK_FALSE(*(*r)->Next(&batch));
+  CHECK(batch.names == std::vector<std::string>{"k0"});  // the end keeps the last names
+  CHECK(batch.rows() == 0);
+  CHECK(batch.errors.empty());
 
   auto m = NdjsonReader::Open((TempDir() / "missing.ndjson").string());
   CHECK(m.status().code() == absl::StatusCode::kNotFound);

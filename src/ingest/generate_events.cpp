@@ -1,0 +1,629 @@
+// generate_events.cpp — plays the planned episodes in time order and writes the events and
+// campaigns tables.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "generate_internal.hpp"
+
+namespace cdp::gen {
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr uint64_t kStreamEpisode = 20, kStreamEmailCampaign = 100;
+constexpr char kHex[] = "0123456789abcdef";
+
+PageType PageOfSlot(int32_t slot, int32_t n_categories, int32_t n_blog) {
+  switch (slot) {
+    case kSlotHome: return kHome;
+    case kSlotSale: return kSalePage;
+    case kSlotCart: return kCartPage;
+    case kSlotCheckout: return kCheckoutPage;
+    case kSlotConfirmation: return kConfirmationPage;
+    case kSlotAccount: return kAccountPage;
+    case kSlotHelp: return kHelpPage;
+    case kSlotSearch: return kSearchPage;
+    default: break;
+  }
+  if (slot < kSlotCategory0 + n_categories) return kCategoryPage;
+  if (slot < kSlotCategory0 + n_categories + n_blog) return kBlogPage;
+  return kProductPage;
+}
+
+double Round2(double v) { return std::round(v * 100.0) / 100.0; }
+double Round4(double v) { return std::round(v * 10000.0) / 10000.0; }
+}  // namespace
+
+EventRow& Generator::Add(Micros ts, EventType type, uint32_t person) {
+  if (ts >= end_) {  // past the window: dropped (callers may still fill fields)
+    discard_ = template_row_;
+    return discard_;
+  }
+  EventRow& row = staged_.emplace_back(template_row_);
+  row.ts = ts;
+  row.key = ts;
+  if (late_rng_.Chance(late_share_)) {
+    // Late arrival: delayed by 1 minute .. 2 days (log-uniform), e.g. offline mobile apps.
+    row.key = ts + Seconds(static_cast<int64_t>(std::exp(4.0943 + late_rng_.Uniform() * 7.9641)));
+  }
+  row.seq = seq_++;
+  row.type = cat_.type[type];
+  row.person = static_cast<int32_t>(person);
+  return row;
+}
+
+EventRow& Generator::AddOnDevice(Micros ts, EventType type, uint32_t person, const Person& p,
+                                 int device) {
+  EventRow& row = Add(ts, type, person);
+  row.anon = p.anon[device];
+  if (device == 0 && p.reset_day >= 0 && ts >= o_.start + Days(p.reset_day))
+    row.anon = p.anon_after_reset;
+  row.device = p.device_id[device];
+  row.device_type = cat_.device_type[p.device_type[device]];
+  if (p.logged_in & (1u << device)) row.user = p.user_id;
+  return row;
+}
+
+void Generator::Schedule(const Episode& e) {
+  if (e.ts >= end_) return;
+  dynamic_[static_cast<size_t>((e.ts - o_.start) / kMicrosPerHour)].push_back(e);
+}
+
+void Generator::Session(const Episode& e, Person& p, Rng& r) {
+  const uint32_t who = e.person;
+  const int dev = e.device;
+  const uint8_t bit = static_cast<uint8_t>(1u << dev);
+  const int16_t ad = cat_.utm_ad[static_cast<size_t>(e.utm)];
+  const int32_t campaign = cat_.utm_campaign[static_cast<size_t>(e.utm)];
+  const int32_t channel = cat_.channel[e.channel];
+  const int32_t n_cat = static_cast<int32_t>(cat_.categories.size());
+  const int32_t product0 = kSlotCategory0 + n_cat + cat_.n_blog;
+  if (dev == 0 && p.reset_day >= 0 && e.ts >= o_.start + Days(p.reset_day) && !(p.flags & kCookieReset)) {
+    p.flags |= kCookieReset;  // the new cookie is not logged in
+    p.logged_in &= static_cast<uint8_t>(~1u);
+  }
+  Micros t = e.ts;
+  const uint32_t preroll = e.extra >> 16;
+  if (ad >= 0) {  // paid traffic: impressions, then the click that starts the session
+    const int n_imp = e.channel == kPaidSearch ? 1 : 1 + static_cast<int>(r.Below(3));
+    for (int k = 0; k < n_imp; ++k) {
+      EventRow& imp = AddOnDevice(e.ts + Seconds(preroll) * k / n_imp, kAdImpression, who, p, dev);
+      imp.channel = channel;
+      imp.campaign = campaign;
+    }
+    t = e.ts + Seconds(preroll);
+    EventRow& click = AddOnDevice(t, kAdClick, who, p, dev);
+    click.channel = channel;
+    click.campaign = campaign;
+    t += r.Range(500, 4000) * 1000;
+  }
+  // Sign-up or log-in during the session, applied when the page loop reaches its time.
+  Micros auth_ts = std::numeric_limits<Micros>::max();
+  EventType auth_type = kIdentify;
+  if (e.flags & kEpSignup) {
+    auth_ts = e.ts + Seconds(preroll + (e.extra & 0xffff));
+    auth_type = kSignup;
+  } else if ((p.flags & kRegistered) && p.signup_ts <= t && !(p.logged_in & bit) && r.Chance(0.45)) {
+    auth_ts = t + Seconds(r.Range(10, 150));
+  }
+  auto do_auth = [&](Micros at) {
+    p.logged_in |= bit;
+    EventRow& a = AddOnDevice(at, auth_type, who, p, dev);
+    a.email = EmailCode(p, r.Chance(0.2));
+    if (auth_type == kSignup && r.Chance(0.5)) a.phone = PhoneCode(p, r.Chance(0.5));
+    a.channel = channel;
+    a.campaign = campaign;
+    if (auth_type == kSignup)
+      Schedule(Episode{at + Seconds(r.Range(20, 600)), who, kEpWelcomeEmail, 0, 0, 0, 0, 0});
+    auth_ts = std::numeric_limits<Micros>::max();
+  };
+
+  // Landing page by traffic source.
+  auto pick_product = [&](int32_t cat) {
+    const auto& list = cat_.category_products[static_cast<size_t>(cat)];
+    return static_cast<int32_t>(list[cat_.products_by_category[static_cast<size_t>(cat)].Pick(r)]);
+  };
+  auto any_category = [&] {
+    return r.Chance(0.6) ? static_cast<int32_t>(p.fav_category) : static_cast<int32_t>(r.Below(static_cast<uint32_t>(n_cat)));
+  };
+  auto product_slot = [&] { return product0 + pick_product(any_category()); };
+  auto category_slot = [&] { return kSlotCategory0 + any_category(); };
+  auto blog_slot = [&] { return kSlotCategory0 + n_cat + static_cast<int32_t>(r.Below(static_cast<uint32_t>(cat_.n_blog))); };
+  int32_t slot;
+  {
+    const double u = r.Uniform();
+    switch (e.channel) {
+      case kPaidSearch: slot = u < 0.6 ? product_slot() : u < 0.9 ? category_slot() : kSlotHome; break;
+      case kDisplay: slot = u < 0.4 ? kSlotSale : u < 0.75 ? product_slot() : category_slot(); break;
+      case kSocial:
+        if (ad >= 0) slot = u < 0.4 ? kSlotSale : u < 0.75 ? product_slot() : category_slot();
+        else slot = u < 0.5 ? product_slot() : u < 0.8 ? blog_slot() : kSlotHome;
+        break;
+      case kEmailChannel: slot = u < 0.4 ? kSlotSale : u < 0.7 ? product_slot() : u < 0.9 ? category_slot() : kSlotHome; break;
+      case kOrganic: slot = u < 0.45 ? product_slot() : u < 0.65 ? blog_slot() : u < 0.85 ? category_slot() : kSlotHome; break;
+      case kReferral: slot = u < 0.5 ? product_slot() : u < 0.7 ? blog_slot() : kSlotHome; break;
+      default: slot = u < 0.8 ? kSlotHome : u < 0.9 ? kSlotAccount : product_slot(); break;
+    }
+  }
+  const bool bounce = r.Chance(e.channel == kDisplay || (e.channel == kSocial) ? 0.5 : 0.35);
+  const int32_t n_pages = bounce ? 1 : 1 + r.Geometric1(0.72, 30);
+  bool carted = false, purchased = false;
+  int32_t cart_product = -1, cart_quantity = 1;
+  int32_t search_cat = -1;
+
+  for (int32_t k = 0; k < n_pages; ++k) {
+    const PageType type = PageOfSlot(slot, n_cat, cat_.n_blog);
+    const int32_t url = k == 0 ? LandingUrl(slot, e.utm) : cat_.page_url[static_cast<size_t>(slot)];
+    const int32_t page = cat_.page[type];
+    const int32_t product = type == kProductPage ? slot - product0 : -1;
+    if (t >= auth_ts) do_auth(auth_ts);
+    auto on_page = [&](Micros at, EventType et) -> EventRow& {
+      EventRow& row = AddOnDevice(at, et, who, p, dev);
+      row.url = url;
+      row.page = page;
+      row.channel = channel;
+      row.campaign = campaign;
+      return row;
+    };
+    on_page(t, kPageView);
+    if (k == 0 && (e.flags & kEpFirst)) {
+      // First visit: the consent banner, one event per purpose.
+      p.flags |= kSeen;
+      if (p.flags & kBannerAnswered) {
+        Micros at = t + r.Range(2000, 20000) * 1000;
+        for (int pu = 0; pu < kNumPurposes; ++pu) {
+          EventRow& c = on_page(at + pu * 1000, kConsent);
+          c.purpose = cat_.purpose[pu];
+          c.consent_status = (p.consent_wish >> pu) & 1 ? cat_.granted : cat_.denied;
+        }
+        p.consent_state = p.consent_wish;
+      }
+    }
+    const Micros dwell = std::clamp<Micros>(static_cast<Micros>(r.LogNormal(30e6, 0.9)), Seconds(3), Minutes(15));
+    if (r.Chance(0.55)) {
+      const double u = r.Uniform();
+      int64_t depth = u < 0.3 ? r.Range(5, 35) : u < 0.8 ? r.Range(35, 85) : r.Range(86, 100);
+      if (type == kBlogPage) depth = std::min<int64_t>(100, depth + 15);
+      on_page(t + static_cast<Micros>(dwell * (0.3 + 0.6 * r.Uniform())), kScroll).scroll = static_cast<int32_t>(depth);
+    }
+    if (r.Chance(0.45)) {
+      const int32_t n_clicks = r.Geometric1(0.35, 5);
+      for (int32_t c = 0; c < n_clicks; ++c) {
+        const Hotspot& h = cat_.hotspots[type][cat_.hotspot_pick[type].Pick(r)];
+        const double x = std::clamp(h.cx + h.sx * r.Normal(), 0.0, 1.0);
+        const double y = std::clamp(h.cy + h.sy * r.Normal(), 0.0, 1.0);
+        Micros at = t + static_cast<Micros>(dwell * (0.1 + 0.85 * r.Uniform()));
+        EventRow& cl = on_page(at, kClick);
+        cl.x = Round4(x);
+        cl.y = Round4(y);
+        if (r.Chance(0.03)) {  // rage clicks: rapid repeats on the same spot
+          const int32_t n_rage = 3 + static_cast<int32_t>(r.Below(4));
+          for (int32_t q = 0; q < n_rage; ++q) {
+            at += r.Range(120, 400) * 1000;
+            EventRow& rc = on_page(at, kClick);
+            rc.x = Round4(std::clamp(x + 0.004 * r.Normal(), 0.0, 1.0));
+            rc.y = Round4(std::clamp(y + 0.004 * r.Normal(), 0.0, 1.0));
+          }
+        }
+      }
+    }
+    int32_t next = -1;
+    if ((type == kHome || type == kCategoryPage || type == kSearchPage || type == kBlogPage) && r.Chance(0.15)) {
+      size_t q = r.Below(static_cast<uint32_t>(cat_.search_query.size()));
+      if (r.Chance(0.6))  // prefer a query in the favourite category
+        for (size_t tries = 0; tries < 8 && cat_.search_category[q] != p.fav_category; ++tries)
+          q = r.Below(static_cast<uint32_t>(cat_.search_query.size()));
+      on_page(t + dwell / 2, kSearch).search = cat_.search_query[q];
+      search_cat = cat_.search_category[q];
+      next = kSlotSearch;
+    }
+    if (type == kProductPage && !carted && r.Chance(std::min(0.5, p.buy_rate * 4.0))) {
+      carted = true;
+      cart_product = product;
+      cart_quantity = r.Geometric1(0.2, 4);
+      EventRow& a = on_page(t + dwell * 8 / 10, kAddToCart);
+      a.product = cat_.product_id[static_cast<size_t>(product)];
+      a.category = cat_.categories[cat_.product_category[static_cast<size_t>(product)]];
+      a.quantity = cart_quantity;
+      if (r.Chance(0.55 + p.buy_rate)) {
+        // Cart -> checkout -> purchase (or abandonment at checkout).
+        const uint8_t pcat = cat_.product_category[static_cast<size_t>(cart_product)];
+        t += dwell;
+        if (t >= auth_ts) do_auth(auth_ts);
+        EventRow& cv = AddOnDevice(t, kPageView, who, p, dev);
+        cv.url = cat_.page_url[kSlotCart];
+        cv.page = cat_.page[kCartPage];
+        cv.channel = channel;
+        cv.campaign = campaign;
+        t += Seconds(r.Range(15, 90));
+        EventRow& ckv = AddOnDevice(t, kPageView, who, p, dev);
+        ckv.url = cat_.page_url[kSlotCheckout];
+        ckv.page = cat_.page[kCheckoutPage];
+        ckv.channel = channel;
+        ckv.campaign = campaign;
+        const bool guest = !(p.logged_in & bit);
+        const int32_t email = EmailCode(p, guest && r.Chance(0.25));
+        const int32_t phone = r.Chance(0.4) ? PhoneCode(p, r.Chance(0.4)) : kNullCode;
+        EventRow& ck = AddOnDevice(t + Seconds(r.Range(5, 60)), kCheckout, who, p, dev);
+        ck.url = ckv.url;
+        ck.page = ckv.page;
+        ck.channel = channel;
+        ck.campaign = campaign;
+        ck.product = cat_.product_id[static_cast<size_t>(cart_product)];
+        ck.category = cat_.categories[pcat];
+        ck.quantity = cart_quantity;
+        ck.email = email;
+        ck.phone = phone;
+        t += Seconds(r.Range(30, 240));
+        if (r.Chance(0.72)) {
+          purchased = true;
+          // Order value: log-normal, median by income band, scaled by category price level.
+          static constexpr double kBandMedian[kNumIncomeBands] = {38, 52, 68, 90, 135};
+          static constexpr double kCategoryLevel[] = {1.55, 0.95, 1.1, 0.77, 1.05, 0.71, 0.55, 0.63, 0.89, 0.71};
+          double median = kBandMedian[p.income] * kCategoryLevel[pcat] * ((p.flags & kB2B) ? 2.5 : 1.0);
+          double revenue = Round2(r.LogNormal(median, 0.55) * (1.0 + 0.6 * (cart_quantity - 1)));
+          char buf[24];
+          char* end = AppendUint(AppendStr(buf, "o"), 10'000'000 + order_counter_++);
+          const int32_t order = Intern(std::string_view(buf, static_cast<size_t>(end - buf)));
+          EventRow& pu = AddOnDevice(t, kPurchase, who, p, dev);
+          pu.url = ckv.url;
+          pu.page = ckv.page;
+          pu.channel = channel;
+          pu.campaign = campaign;
+          pu.product = ck.product;
+          pu.category = ck.category;
+          pu.quantity = cart_quantity;
+          pu.email = email;
+          pu.phone = phone;
+          pu.order = order;
+          pu.revenue = revenue;
+          EventRow& conf = AddOnDevice(t + Seconds(2), kPageView, who, p, dev);
+          conf.url = cat_.page_url[kSlotConfirmation];
+          conf.page = cat_.page[kConfirmationPage];
+          conf.channel = channel;
+          conf.campaign = campaign;
+          // Follow-ups of the order.
+          const uint32_t oi = static_cast<uint32_t>(orders_.size());
+          orders_.push_back(OrderInfo{order, ck.product, ck.category, cart_quantity, revenue});
+          auto follow = [&](EpisodeKind kind, int64_t lo_h, int64_t hi_h) {
+            Schedule(Episode{t + Hours(1) * lo_h + r.Range(0, (hi_h - lo_h) * kMicrosPerHour), who, kind, 0, 0, 0, 0, oi});
+          };
+          if (r.Chance(pcat == 1 ? 0.18 : 0.06)) follow(kEpReturn, 3 * 24, 21 * 24);
+          if (r.Chance(0.25)) follow(kEpNps, 6 * 24, 9 * 24);
+          if (r.Chance(0.10)) follow(kEpCsat, 2 * 24, 5 * 24);
+          if (r.Chance(0.02 + 0.08 * (1.0 - p.satisfaction))) follow(kEpComplaint, 24, 12 * 24);
+          if (r.Chance(0.7)) break;
+          t += Seconds(5);
+        } else {
+          break;  // abandoned at checkout
+        }
+      }
+    }
+    t += dwell;
+    if (next < 0) {
+      const double u = r.Uniform();
+      switch (type) {
+        case kHome: next = u < 0.4 ? category_slot() : u < 0.65 ? product_slot() : u < 0.8 ? kSlotSale : u < 0.9 ? blog_slot() : u < 0.95 ? kSlotAccount : kSlotHelp; break;
+        case kCategoryPage: next = u < 0.7 ? product_slot() : u < 0.85 ? category_slot() : u < 0.95 ? kSlotHome : kSlotSale; break;
+        case kProductPage: next = u < 0.45 ? product0 + pick_product(cat_.product_category[static_cast<size_t>(product)]) : u < 0.75 ? category_slot() : u < 0.9 ? kSlotHome : product_slot(); break;
+        case kSearchPage: next = u < 0.8 && search_cat >= 0 ? product0 + pick_product(search_cat) : product_slot(); break;
+        case kBlogPage: next = u < 0.4 ? product_slot() : u < 0.6 ? blog_slot() : kSlotHome; break;
+        case kSalePage: next = u < 0.7 ? product_slot() : category_slot(); break;
+        default: next = u < 0.5 ? kSlotHome : u < 0.8 ? product_slot() : kSlotHelp; break;
+      }
+    }
+    slot = next;
+  }
+  if (auth_ts != std::numeric_limits<Micros>::max()) do_auth(std::max(auth_ts, t));
+  if (carted && !purchased && (p.flags & kRegistered) && p.signup_ts <= t &&
+      (p.consent_state & (1u << kMarketing)) && !(p.flags & kUnsubscribed) && r.Chance(0.5))
+    Schedule(Episode{t + Hours(4), who, kEpCartEmail, 0, 0, 0, cat_.utm_cart, 0});
+}
+
+void Generator::AdImpressions(const Episode& e, Person& p, Rng& r) {
+  // Tracked through the ad pixel, only for people who allowed advertising cookies.
+  if (!(p.flags & kSeen) || !(p.consent_state & (1u << kAdvertising))) return;
+  const int n = 1 + static_cast<int>(r.Below(3));
+  Micros t = e.ts;
+  for (int k = 0; k < n; ++k) {
+    EventRow& row = AddOnDevice(t, kAdImpression, e.person, p, e.device);
+    row.channel = cat_.channel[e.channel];
+    row.campaign = cat_.utm_campaign[static_cast<size_t>(e.utm)];
+    t += Seconds(r.Range(20, 900));
+  }
+}
+
+void Generator::Social(const Episode& e, Person& p, Rng& r) {
+  // Engagement on the brand's social pages, matched by social login (user id) when the person has
+  // an account, else by the pixel cookie of their main device.
+  const double u = r.Uniform();
+  const EventType type = u < 0.6 ? kSocialLike : u < 0.75 ? kSocialShare : kSocialComment;
+  EventRow& row = Add(e.ts, type, e.person);
+  if ((p.flags & kRegistered) && p.signup_ts <= e.ts) row.user = p.user_id;
+  else row.anon = p.anon[0];
+  row.channel = cat_.channel[kSocial];
+  if (type == kSocialShare) {
+    const int32_t n_cat = static_cast<int32_t>(cat_.categories.size());
+    const auto& list = cat_.category_products[p.fav_category];
+    row.url = cat_.page_url[static_cast<size_t>(kSlotCategory0 + n_cat + cat_.n_blog) + list[r.Below(static_cast<uint32_t>(list.size()))]];
+  }
+}
+
+void Generator::ConsentChange(const Episode& e, Person& p, Rng& r) {
+  // A visit to the privacy settings page that flips one purpose (mostly withdrawals).
+  if (!(p.flags & kSeen) || !(p.flags & kBannerAnswered)) return;
+  int pu = static_cast<int>(r.Below(kNumPurposes));
+  if (p.consent_state && r.Chance(0.7))
+    while (!((p.consent_state >> pu) & 1)) pu = static_cast<int>(r.Below(kNumPurposes));
+  EventRow& v = AddOnDevice(e.ts, kPageView, e.person, p, 0);
+  v.url = cat_.page_url[kSlotAccount];
+  v.page = cat_.page[kAccountPage];
+  v.channel = cat_.channel[kDirect];
+  EventRow& c = AddOnDevice(e.ts + Seconds(r.Range(5, 60)), kConsent, e.person, p, 0);
+  c.url = v.url;
+  c.page = v.page;
+  c.channel = v.channel;
+  c.purpose = cat_.purpose[pu];
+  p.consent_state ^= static_cast<uint8_t>(1u << pu);
+  c.consent_status = (p.consent_state >> pu) & 1 ? cat_.granted : cat_.denied;
+}
+
+void Generator::EmailSend(uint32_t person, Person& p, Micros ts, int32_t utm, double appeal, Rng& r) {
+  EventRow& row = Add(ts, kEmailSent, person);
+  row.email = EmailCode(p, false);
+  row.channel = cat_.channel[kEmailChannel];
+  row.campaign = cat_.utm_campaign[static_cast<size_t>(utm)];
+  if (ts < o_.start + Days(p.last_day + 1) && r.Chance(std::min(0.95, p.open_rate * appeal))) {
+    Micros delay = std::max<Micros>(Minutes(1), static_cast<Micros>(r.LogNormal(2.5 * kMicrosPerHour, 1.3)));
+    Schedule(Episode{ts + delay, person, kEpEmailOpen, 0, 0, 0, utm, static_cast<uint32_t>(appeal * 100)});
+  }
+}
+
+void Generator::EmailOpen(const Episode& e, Person& p, Rng& r) {
+  const int32_t campaign = cat_.utm_campaign[static_cast<size_t>(e.utm)];
+  const int32_t channel = cat_.channel[kEmailChannel];
+  EventRow& open = Add(e.ts, kEmailOpen, e.person);
+  open.email = EmailCode(p, false);
+  open.channel = channel;
+  open.campaign = campaign;
+  if (r.Chance(0.012)) {
+    const Micros at = e.ts + Seconds(r.Range(5, 60));
+    EventRow& un = Add(at, kEmailUnsubscribe, e.person);
+    un.email = open.email;
+    un.channel = channel;
+    un.campaign = campaign;
+    EventRow& c = Add(at + Seconds(1), kConsent, e.person);
+    c.email = open.email;
+    c.channel = channel;
+    c.purpose = cat_.purpose[kMarketing];
+    c.consent_status = cat_.denied;
+    p.flags |= kUnsubscribed;
+    p.consent_state &= static_cast<uint8_t>(~(1u << kMarketing));
+    return;
+  }
+  if (!r.Chance(std::min(0.9, p.click_rate * e.extra / 100.0))) return;
+  const Micros at = e.ts + Seconds(r.Range(3, 120));
+  EventRow& click = Add(at, kEmailClick, e.person);
+  click.email = open.email;
+  click.channel = channel;
+  click.campaign = campaign;
+  click.url = LandingUrl(kSlotSale, e.utm);
+  // The click opens the site, usually on the phone.
+  uint8_t device = 0;
+  for (int k = 0; k < p.n_devices; ++k)
+    if (p.device_type[k] == kMobile) { device = static_cast<uint8_t>(k); break; }
+  Session(Episode{at + Seconds(1), e.person, kEpSession, device, kEmailChannel, 0, e.utm, 0}, p, r);
+}
+
+void Generator::FollowUp(const Episode& e, Person& p, Rng& r) {
+  const OrderInfo& o = orders_[e.extra < orders_.size() ? e.extra : 0];
+  const bool account = (p.flags & kRegistered) && p.signup_ts <= e.ts;
+  switch (e.kind) {
+    case kEpReturn: {
+      EventRow& row = Add(e.ts, kReturn, e.person);
+      if (account) row.user = p.user_id;
+      row.email = EmailCode(p, false);
+      row.order = o.order_id;
+      row.product = o.product;
+      row.category = o.category;
+      row.quantity = o.quantity;
+      row.revenue = -o.revenue;  // refund
+      break;
+    }
+    case kEpNps: {
+      EventRow& row = Add(e.ts, kNpsResponse, e.person);
+      if (account) row.user = p.user_id;
+      row.email = EmailCode(p, false);
+      row.channel = cat_.channel[kEmailChannel];
+      row.score = static_cast<int32_t>(std::clamp(std::lround(p.satisfaction * 10.0 + 1.6 * r.Normal()), 0L, 10L));
+      break;
+    }
+    case kEpCsat: {
+      EventRow& row = Add(e.ts, kCsatResponse, e.person);
+      if (account) row.user = p.user_id;
+      row.email = EmailCode(p, false);
+      row.score = static_cast<int32_t>(std::clamp(std::lround(1.0 + 4.0 * p.satisfaction + 0.8 * r.Normal()), 1L, 5L));
+      break;
+    }
+    case kEpComplaint: {
+      EventRow& row = Add(e.ts, kComplaint, e.person);
+      if (account) row.user = p.user_id;
+      row.email = EmailCode(p, r.Chance(0.3));
+      if (r.Chance(0.5)) row.phone = PhoneCode(p, r.Chance(0.5));
+      row.order = o.order_id;
+      row.category = o.category;
+      p.satisfaction *= 0.8f;
+      if (r.Chance(0.6))
+        Schedule(Episode{e.ts + Hours(r.Range(20, 72)), e.person, kEpCsat, 0, 0, 0, 0, e.extra});
+      break;
+    }
+    case kEpCartEmail:
+      if ((p.consent_state & (1u << kMarketing)) && !(p.flags & kUnsubscribed))
+        EmailSend(e.person, p, e.ts, cat_.utm_cart, 1.6, r);
+      break;
+    case kEpWelcomeEmail:
+      if ((p.consent_state & (1u << kMarketing)) && !(p.flags & kUnsubscribed))
+        EmailSend(e.person, p, e.ts, cat_.utm_welcome, 1.8, r);
+      break;
+    default: break;
+  }
+}
+
+void Generator::PlayEpisode(const Episode& e) {
+  Person& p = people_[e.person];
+  Rng r(o_.seed, kStreamEpisode, Mix64(uint64_t{e.person} * 0x100000001b3ULL ^ static_cast<uint64_t>(e.ts)) ^ e.kind);
+  const bool active = e.ts < o_.start + Days(p.last_day + 1);  // churned people stop acting
+  switch (e.kind) {
+    case kEpSession: if (active) Session(e, p, r); break;
+    case kEpAdImpressions: if (active) AdImpressions(e, p, r); break;
+    case kEpSocial: if (active) Social(e, p, r); break;
+    case kEpConsentChange: if (active) ConsentChange(e, p, r); break;
+    case kEpEmailOpen: if (active) EmailOpen(e, p, r); break;
+    case kEpCartEmail: case kEpWelcomeEmail: FollowUp(e, p, r); break;
+    default: if (active) FollowUp(e, p, r); break;
+  }
+}
+
+void Generator::EmailCampaignSend(const EmailCampaign& c, int32_t index) {
+  const Micros ts0 = o_.start + Days(c.day) + Hours(c.hour);
+  const uint8_t marketing = 1u << kMarketing;
+  for (uint32_t i = 0; i < people_.size(); ++i) {
+    Person& p = people_[i];
+    if (!(p.consent_state & marketing) || !(p.flags & kRegistered) || p.signup_ts > ts0 ||
+        (p.flags & kUnsubscribed))
+      continue;
+    Rng r(o_.seed, kStreamEmailCampaign + static_cast<uint64_t>(index), i);
+    if (!r.Chance(c.audience)) continue;
+    EmailSend(i, p, ts0 + r.Range(0, Minutes(20)), c.utm, c.appeal, r);
+  }
+}
+
+void Generator::PlayHour(int32_t hour) {
+  for (uint32_t k = hour_begin_[static_cast<size_t>(hour)]; k < hour_begin_[static_cast<size_t>(hour) + 1]; ++k)
+    PlayEpisode(episodes_[k]);
+  for (int32_t ci : email_by_hour_[static_cast<size_t>(hour)])
+    EmailCampaignSend(cat_.email_campaigns[static_cast<size_t>(ci)], ci);
+  std::vector<Episode>& dyn = dynamic_[static_cast<size_t>(hour)];
+  for (size_t k = 0; k < dyn.size(); ++k) {  // may grow while playing
+    const Episode e = dyn[k];
+    PlayEpisode(e);
+  }
+  std::vector<Episode>().swap(dyn);
+  Flush(o_.start + Hours(hour + 1));
+}
+
+void Generator::MaybeJunk(EventRow& row) {
+  if (!junk_rng_.Chance(o_.junk_id_rate)) return;
+  // Junk values seen in real trackers: unset JavaScript variables, placeholder emails, the zeroed
+  // advertising id. One identifier field of the event is replaced.
+  switch (junk_rng_.Below(10)) {
+    case 0: row.anon = cat_.junk[0]; break;  // "undefined"
+    case 1: row.anon = cat_.junk[1]; break;  // "null"
+    case 2: row.anon = cat_.junk[4]; break;  // ""
+    case 3: row.user = cat_.junk[2]; break;  // "0"
+    case 4: row.user = cat_.junk[1]; break;
+    case 5: row.user = cat_.junk[0]; break;
+    case 6: row.email = cat_.junk[3]; break;  // "test@test.com"
+    case 7: row.email = cat_.junk[1]; break;
+    case 8: row.phone = cat_.junk[2]; break;
+    default: row.device = cat_.junk[5]; break;  // 00000000-0000-0000-0000-000000000000
+  }
+}
+
+void Generator::Flush(Micros until) {
+  keys_.clear();
+  for (uint32_t i = 0; i < staged_.size(); ++i)
+    if (staged_[i].key < until) keys_.push_back(SortKey{staged_[i].key, staged_[i].seq, i});
+  std::sort(keys_.begin(), keys_.end(), [](const SortKey& a, const SortKey& b) {
+    return a.key != b.key ? a.key < b.key : a.seq < b.seq;
+  });
+  auto i64 = [](int32_t v) { return v == kNoInt ? kNullInt64 : int64_t{v}; };
+  const int n_ads = static_cast<int>(cat_.ad_campaign.size());
+  char id[17];
+  id[0] = 'e';
+  for (const SortKey& k : keys_) {
+    EventRow& row = staged_[k.idx];
+    MaybeJunk(row);
+    const uint64_t v = Mix64(id_key_ + static_cast<uint64_t>(c_ts_->i64.size()));
+    for (int d = 0; d < 16; ++d) id[1 + d] = kHex[(v >> (60 - 4 * d)) & 15];
+    c_event_id_->str.push_back(Intern(std::string_view(id, 17)));
+    c_type_->str.push_back(row.type);
+    c_ts_->i64.push_back(row.ts);
+    c_anon_->str.push_back(row.anon);
+    c_user_->str.push_back(row.user);
+    c_email_->str.push_back(row.email);
+    c_phone_->str.push_back(row.phone);
+    c_device_->str.push_back(row.device);
+    c_channel_->str.push_back(row.channel);
+    c_campaign_->str.push_back(row.campaign);
+    c_revenue_->f64.push_back(row.revenue);
+    c_url_->str.push_back(row.url);
+    c_page_->str.push_back(row.page);
+    c_device_type_->str.push_back(row.device_type);
+    c_x_->f64.push_back(row.x);
+    c_y_->f64.push_back(row.y);
+    c_scroll_->i64.push_back(i64(row.scroll));
+    c_search_->str.push_back(row.search);
+    c_product_->str.push_back(row.product);
+    c_category_->str.push_back(row.category);
+    c_quantity_->i64.push_back(i64(row.quantity));
+    c_order_->str.push_back(row.order);
+    c_score_->i64.push_back(i64(row.score));
+    c_purpose_->str.push_back(row.purpose);
+    c_consent_->str.push_back(row.consent_status);
+    c_person_->i64.push_back(row.person);
+    if ((row.type == cat_.type[kAdClick] || row.type == cat_.type[kAdImpression]) && row.campaign >= 0 &&
+        static_cast<size_t>(row.campaign) < cat_.ad_of_campaign_code.size()) {
+      const int ad = cat_.ad_of_campaign_code[static_cast<size_t>(row.campaign)];
+      if (ad >= 0) {
+        const size_t cell = static_cast<size_t>((row.ts - o_.start) / kMicrosPerDay) * n_ads + ad;
+        ++(row.type == cat_.type[kAdClick] ? ad_clicks_ : ad_impressions_)[cell];
+      }
+    }
+  }
+  if (keys_.size() == staged_.size()) {
+    staged_.clear();
+    return;
+  }
+  keep_.clear();
+  for (const EventRow& row : staged_)
+    if (row.key >= until) keep_.push_back(row);
+  staged_.swap(keep_);
+}
+
+void Generator::BuildCampaignsTable() {
+  Table& t = out_->campaigns;
+  Column& date = t.Add("date", ColumnType::kInt64);
+  Column& channel = t.Add("channel", ColumnType::kString);
+  Column& campaign = t.Add("campaign", ColumnType::kString);
+  Column& impressions = t.Add("impressions", ColumnType::kInt64);
+  Column& clicks = t.Add("clicks", ColumnType::kInt64);
+  Column& cost = t.Add("cost", ColumnType::kDouble);
+  int na = 0;
+  const AdCampaignInfo* ads = AdCampaigns(&na);
+  for (int32_t day = 0; day < o_.days; ++day) {
+    for (int a = 0; a < na; ++a) {
+      const double f = (day + 0.5) / o_.days;
+      const size_t cell = static_cast<size_t>(day) * na + a;
+      // A row per active day, and for spill-over events just past a campaign's last day.
+      if ((f < ads[a].from_frac || f >= ads[a].to_frac) && ad_clicks_[cell] == 0 && ad_impressions_[cell] == 0)
+        continue;
+      const int64_t n_clicks = ad_clicks_[cell];
+      // Platform-reported impressions include people outside the tracked population; they are
+      // never fewer than the tracked ad_impression events.
+      Rng r(o_.seed, 60, cell);
+      const int64_t platform = std::llround((static_cast<double>(n_clicks) + 0.5) / ads[a].ctr * (0.85 + 0.3 * r.Uniform()));
+      const int64_t n_imp = std::max(platform, ad_impressions_[cell]);
+      const double c = ads[a].cpc > 0 ? n_clicks * ads[a].cpc * (0.85 + 0.3 * r.Uniform())
+                                      : n_imp / 1000.0 * ads[a].cpm * (0.9 + 0.2 * r.Uniform());
+      date.i64.push_back(o_.start + Days(day));
+      channel.str.push_back(cat_.channel[ads[a].channel]);
+      campaign.str.push_back(cat_.ad_campaign[static_cast<size_t>(a)]);
+      impressions.i64.push_back(n_imp);
+      clicks.i64.push_back(n_clicks);
+      cost.f64.push_back(Round2(c));
+    }
+  }
+}
+
+}  // namespace cdp::gen
