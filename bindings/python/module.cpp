@@ -18,7 +18,9 @@ namespace py = pybind11;
 namespace {
 
 // Python exception types are created in python/cdpcore/errors.py and registered at import.
-py::object g_error_types;  // dict: code name -> exception class
+// dict: code name -> exception class. A leaked reference: a py::object global would be released
+// after the interpreter finalizes.
+PyObject* g_error_types = nullptr;
 
 [[noreturn]] void Raise(const absl::Status& st) {
   std::string msg(st.message().data(), st.message().size());
@@ -34,9 +36,12 @@ py::object g_error_types;  // dict: code name -> exception class
     case absl::StatusCode::kUnimplemented: kind = "UnsupportedError"; break;
     default: break;
   }
-  if (g_error_types && g_error_types.contains(kind)) {
-    PyErr_SetString(g_error_types[kind].ptr(), msg.c_str());
-    throw py::error_already_set();
+  if (g_error_types != nullptr) {
+    PyObject* type = PyDict_GetItemString(g_error_types, kind);  // borrowed
+    if (type != nullptr) {
+      PyErr_SetString(type, msg.c_str());
+      throw py::error_already_set();
+    }
   }
   throw std::runtime_error(msg);
 }
@@ -340,7 +345,11 @@ void WriteGenerated(const std::string& dir, const std::string& format, int64_t c
 PYBIND11_MODULE(_core, m) {
   m.doc() = "cdpcore native engine (use the cdpcore package, not this module directly)";
   m.attr("__version__") = "0.1.0";
-  m.def("_register_errors", [](py::dict types) { g_error_types = types; });
+  m.def("_register_errors", [](py::dict types) {
+    Py_XDECREF(g_error_types);
+    g_error_types = types.ptr();
+    Py_INCREF(g_error_types);
+  });
   py::class_<PyWorkspace>(m, "Workspace")
       .def(py::init<const std::string&>(), py::arg("path") = ":memory:")
       .def("ingest_csv", &PyWorkspace::IngestCsv, py::arg("path"), py::arg("options"), py::arg("progress") = py::none())

@@ -91,11 +91,11 @@ struct CsvReader::Impl {
   size_t pos = 0;
   int64_t line = 1;
   std::vector<std::string> names;
-  ByteSet stop;            // bytes that end an unquoted field
-  ByteSet quoted_stop;     // bytes that matter inside a quoted field: quote, CR, LF
+  ByteSet stop;              // bytes that end an unquoted field
+  ByteSet quoted_stop;       // bytes that matter inside a quoted field: quote, CR, LF
   std::vector<Span> fields;  // fields of the last record
-  int64_t row_line = 0;    // line where the last record starts
-  size_t row_begin = 0;    // raw extent of the last record (without its line end)
+  int64_t row_line = 0;      // line where the last record starts
+  size_t row_begin = 0;      // raw extent of the last record (without its line end)
   size_t row_end = 0;
   int64_t quote_line = 0;  // kUnterminated: line of the opening quote
 
@@ -280,9 +280,9 @@ struct CsvReader::Impl {
     for (size_t i = 0; i < names.size(); ++i) {
       auto [it, inserted] = seen.emplace(names[i], i);
       if (!inserted) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "\"", name, "\": duplicate column name \"", names[i], "\" (columns ", it->second + 1,
-            " and ", i + 1, ")"));
+        return absl::InvalidArgumentError(absl::StrCat("\"", name, "\": duplicate column name \"",
+                                                       names[i], "\" (columns ", it->second + 1,
+                                                       " and ", i + 1, ")"));
       }
     }
     return absl::OkStatus();
@@ -297,9 +297,9 @@ struct CsvReader::Impl {
       Record k = ReadRecord();
       if (k == Record::kEnd) break;
       if (k == Record::kUnterminated) {
-        batch->errors.push_back(RowError{
-            row_line, ColumnName(fields.size()), RawRow(),
-            absl::StrCat("unterminated quoted field starting at line ", quote_line)});
+        batch->errors.push_back(
+            RowError{row_line, ColumnName(fields.size()), RawRow(),
+                     absl::StrCat("unterminated quoted field starting at line ", quote_line)});
         continue;
       }
       if (fields.size() != ncols) {
@@ -312,11 +312,10 @@ struct CsvReader::Impl {
       for (size_t c = 0; c < ncols; ++c) {
         size_t n = fields[c].end - fields[c].begin;
         if (n > opt.max_field_bytes) {
-          batch->errors.push_back(RowError{
-              row_line, names[c],
-              TruncateUtf8(buf.view().substr(fields[c].begin, n)),
-              absl::StrCat("field of ", n, " bytes exceeds max_field_bytes ",
-                           opt.max_field_bytes)});
+          batch->errors.push_back(
+              RowError{row_line, names[c], TruncateUtf8(buf.view().substr(fields[c].begin, n)),
+                       absl::StrCat("field of ", n, " bytes exceeds max_field_bytes ",
+                                    opt.max_field_bytes)});
           too_long = true;
           break;
         }

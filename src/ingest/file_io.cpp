@@ -1,11 +1,12 @@
 // file_io.cpp — whole-file reading with transparent gunzip, TextBatch::Clear and reader helpers.
 //
 // ReadFileToBuffer reads the file into one buffer (a huge-page mapping, see ByteBuffer); when it
-// starts with the gzip magic bytes (1f 8b) it is inflated fully into memory with zlib. Concatenated gzip members (as written by
-// `cat a.gz b.gz`, pigz, bgzip) are all decoded; trailing zero padding is ignored; anything else
-// after the last member, a corrupt stream or a truncated one is an error naming the file:
-// `<path>: not a readable gzip file (<reason>)`. A missing file is NotFound
-// (`cannot open "<path>": No such file or directory`); other failures are InvalidArgument.
+// starts with the gzip magic bytes (1f 8b) it is inflated fully into memory with zlib. Concatenated
+// gzip members (as written by `cat a.gz b.gz`, pigz, bgzip) are all decoded; trailing zero padding
+// is ignored; anything else after the last member, a corrupt stream or a truncated one is an error
+// naming the file: `<path>: not a readable gzip file (<reason>)`. A missing file is NotFound
+// (`cannot open "<path>": No such file or directory`); a failed allocation is ResourceExhausted;
+// other failures are InvalidArgument.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -127,7 +128,7 @@ absl::Status NoMemory(const std::string& path, size_t bytes) {
 absl::StatusOr<ByteBuffer> ReadRaw(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return OpenError(path, errno);
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
     int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
     ::close(fd);

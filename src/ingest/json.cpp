@@ -7,9 +7,9 @@
 // - Strings: every RFC escape; \uXXXX pairs are combined into one code point and written as UTF-8;
 //   a lone high or low surrogate is an error; raw control characters (< 0x20) and invalid UTF-8
 //   (overlong forms, encoded surrogates, > U+10FFFF, truncated sequences) are errors.
-// - Numbers follow the RFC grammar exactly (no leading zeros, no '+', no bare '.', no NaN/Infinity).
-//   `number_text` keeps the text as written; `number` is the nearest double (±inf / ±0 when the
-//   magnitude is out of range).
+// - Numbers follow the RFC grammar exactly (no leading zeros, no '+', no bare '.', no NaN or
+//   Infinity). `number_text` keeps the text as written; `number` is the nearest double (±inf or
+//   ±0 when the magnitude is out of range).
 // - More than 256 nested arrays/objects is an error. Duplicate keys are kept in `object` in
 //   document order; Find returns the last one.
 // - FlattenJson clears `out` first. Nested objects become dotted keys; an empty nested object is
@@ -17,8 +17,8 @@
 //   A value that is not an object flattens to one field with the empty key.
 #include "cdp/json.hpp"
 
-#include <charconv>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -94,19 +94,12 @@ class Parser {
   bool ParseValue(JsonValue* out, int depth) {
     if (AtEnd()) return Fail("a value");
     switch (Peek()) {
-      case '{':
-        return ParseObject(out, depth + 1);
-      case '[':
-        return ParseArray(out, depth + 1);
-      case '"':
-        out->kind = JsonValue::Kind::kString;
-        return ParseString(&out->string);
-      case 't':
-        return ParseLiteral("true", out, JsonValue::Kind::kBool, true);
-      case 'f':
-        return ParseLiteral("false", out, JsonValue::Kind::kBool, false);
-      case 'n':
-        return ParseLiteral("null", out, JsonValue::Kind::kNull, false);
+      case '{': return ParseObject(out, depth + 1);
+      case '[': return ParseArray(out, depth + 1);
+      case '"': out->kind = JsonValue::Kind::kString; return ParseString(&out->string);
+      case 't': return ParseLiteral("true", out, JsonValue::Kind::kBool, true);
+      case 'f': return ParseLiteral("false", out, JsonValue::Kind::kBool, false);
+      case 'n': return ParseLiteral("null", out, JsonValue::Kind::kNull, false);
       default:
         if (Peek() == '-' || (Peek() >= '0' && Peek() <= '9')) return ParseNumber(out);
         return Fail("a value");
@@ -177,10 +170,14 @@ class Parser {
     for (size_t j = k; j < k + 4; ++j) {
       char c = s_[j];
       int d;
-      if (c >= '0' && c <= '9') d = c - '0';
-      else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-      else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-      else return -1;
+      if (c >= '0' && c <= '9')
+        d = c - '0';
+      else if (c >= 'a' && c <= 'f')
+        d = c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F')
+        d = c - 'A' + 10;
+      else
+        return -1;
       v = v * 16 + d;
     }
     return v;
@@ -240,8 +237,9 @@ class Parser {
         ++i_;
       }
       out->append(s_.data() + run, i_ - run);
-      if (AtEnd()) return FailAt(i_, absl::StrCat("'\"' closing the string opened at column ",
-                                                  ColumnOf(open)), "end of input");
+      if (AtEnd())
+        return FailAt(i_, absl::StrCat("'\"' closing the string opened at column ", ColumnOf(open)),
+                      "end of input");
       unsigned char c = Peek();
       if (c == '"') {
         ++i_;
@@ -273,7 +271,9 @@ class Parser {
           int u = Hex4(i_);
           if (u < 0) {
             size_t bad = i_;
-            while (bad < s_.size() && bad < i_ + 4 && std::isxdigit(static_cast<unsigned char>(s_[bad]))) ++bad;
+            while (bad < s_.size() && bad < i_ + 4 &&
+                   std::isxdigit(static_cast<unsigned char>(s_[bad])))
+              ++bad;
             return FailAt(bad, "4 hex digits after \\u", Found(bad));
           }
           i_ += 4;
@@ -283,11 +283,13 @@ class Parser {
                           "");
           }
           if (cp >= 0xD800 && cp <= 0xDBFF) {
-            int lo = (i_ + 1 < s_.size() && s_[i_] == '\\' && s_[i_ + 1] == 'u') ? Hex4(i_ + 2)
-                                                                                : -1;
+            int lo =
+                (i_ + 1 < s_.size() && s_[i_] == '\\' && s_[i_ + 1] == 'u') ? Hex4(i_ + 2) : -1;
             if (lo < 0xDC00 || lo > 0xDFFF) {
-              return FailAt(esc, absl::StrFormat("a low surrogate \\uDC00-\\uDFFF after high "
-                                                "surrogate \\u%04X", cp),
+              return FailAt(esc,
+                            absl::StrFormat("a low surrogate \\uDC00-\\uDFFF after high "
+                                            "surrogate \\u%04X",
+                                            cp),
                             "");
             }
             i_ += 6;

@@ -55,7 +55,7 @@ struct NdjsonReader::Impl {
   reader_internal::ByteBuffer buf;
   size_t pos = 0;
   int64_t line = 1;
-  std::vector<FlatField> flat;  // reused per line
+  std::vector<FlatField> flat;                     // reused per line
   absl::flat_hash_map<std::string, size_t> index;  // column of each key in the current batch
 
   bool Next(TextBatch* batch) {
@@ -81,10 +81,10 @@ struct NdjsonReader::Impl {
         index.clear();
       }
       if (text.size() > opt.max_line_bytes) {
-        batch->errors.push_back(RowError{this_line, "", TruncateUtf8(text),
-                                         absl::StrCat("line of ", text.size(),
-                                                      " bytes exceeds max_line_bytes ",
-                                                      opt.max_line_bytes)});
+        batch->errors.push_back(
+            RowError{this_line, "", TruncateUtf8(text),
+                     absl::StrCat("line of ", text.size(), " bytes exceeds max_line_bytes ",
+                                  opt.max_line_bytes)});
         continue;
       }
       absl::StatusOr<JsonValue> value = ParseJson(text);
@@ -160,8 +160,9 @@ absl::StatusOr<std::unique_ptr<NdjsonReader>> NdjsonReader::Open(const std::stri
   return std::unique_ptr<NdjsonReader>(new NdjsonReader(std::move(*impl)));
 }
 
-absl::StatusOr<std::unique_ptr<NdjsonReader>> NdjsonReader::FromString(
-    std::string data, const NdjsonOptions& options, std::string name) {
+absl::StatusOr<std::unique_ptr<NdjsonReader>> NdjsonReader::FromString(std::string data,
+                                                                       const NdjsonOptions& options,
+                                                                       std::string name) {
   absl::StatusOr<std::unique_ptr<Impl>> impl =
       MakeImpl(reader_internal::ByteBuffer(std::move(data)), options, std::move(name));
   if (!impl.ok()) return impl.status();

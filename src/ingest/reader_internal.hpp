@@ -44,11 +44,11 @@ class ByteBuffer {
 
  private:
   void Release();
-  std::string str_;          // adopted string, when not mapped
+  std::string str_;  // adopted string, when not mapped
   bool mapped_ = false;
   char* data_ = nullptr;
   size_t size_ = 0;
-  size_t capacity_ = 0;      // mapped: length of the mapping
+  size_t capacity_ = 0;  // mapped: length of the mapping
 };
 
 /// Reads a whole file, gunzipping it when it starts with the gzip magic bytes (see file_io.cpp for

@@ -29,7 +29,8 @@ JsonValue MustParse(std::string_view text) {
 }  // namespace
 
 TEST_CASE("json: scalars, arrays and objects parse to the right kinds") {
-  JsonValue v = MustParse(R"( {"s":"x","n":12,"t":true,"f":false,"z":null,"a":[1,"b",[]],"o":{}} )");
+  JsonValue v =
+      MustParse(R"( {"s":"x","n":12,"t":true,"f":false,"z":null,"a":[1,"b",[]],"o":{}} )");
   REQUIRE(v.is_object());
   REQUIRE(v.object.size() == 7);
   CHECK(v.object[0].first == "s");  // document order
@@ -54,7 +55,8 @@ TEST_CASE("json: numbers keep their text and follow the RFC grammar") {
     double value;
   };
   for (Case c : {Case{"0", 0}, Case{"-0", 0}, Case{"12", 12}, Case{"1.50", 1.5}, Case{"1e3", 1000},
-                 Case{"1E+3", 1000}, Case{"-2.5e-3", -0.0025}, Case{"123456789012345678", 1.2345678901234568e17}}) {
+                 Case{"1E+3", 1000}, Case{"-2.5e-3", -0.0025},
+                 Case{"123456789012345678", 1.2345678901234568e17}}) {
     JsonValue v = MustParse(c.text);
     CHECK(v.kind == JsonValue::Kind::kNumber);
     CHECK(v.number_text == c.text);
@@ -68,19 +70,22 @@ TEST_CASE("json: numbers keep their text and follow the RFC grammar") {
   CHECK(JsonError("-") == "line 1, column 2: expected a digit after '-', found end of input");
   CHECK(JsonError("1.") == "line 1, column 3: expected a digit after '.', found end of input");
   CHECK(JsonError("1.e3") == "line 1, column 3: expected a digit after '.', found 'e'");
-  CHECK(JsonError("1e") == "line 1, column 3: expected a digit in the exponent, found end of input");
-  CHECK(JsonError("1e+") == "line 1, column 4: expected a digit in the exponent, found end of input");
+  CHECK(JsonError("1e") ==
+        "line 1, column 3: expected a digit in the exponent, found end of input");
+  CHECK(JsonError("1e+") ==
+        "line 1, column 4: expected a digit in the exponent, found end of input");
   CHECK(JsonError("+1") == "line 1, column 1: expected a value, found '+'");
   CHECK(JsonError(".5") == "line 1, column 1: expected a value, found '.'");
   CHECK(JsonError("NaN") == "line 1, column 1: expected a value, found 'N'");
   CHECK(JsonError("-Infinity") == "line 1, column 2: expected a digit after '-', found 'I'");
-  CHECK(JsonError("0x10") == "line 1, column 2: expected end of input after the JSON value, found 'x'");
+  CHECK(JsonError("0x10") ==
+        "line 1, column 2: expected end of input after the JSON value, found 'x'");
 }
 
 TEST_CASE("json: string escapes decode to UTF-8, surrogate pairs combine") {
   CHECK(MustParse(R"("a\"b\\c\/d\be\ff\ng\rh\ti")").string == "a\"b\\c/d\be\ff\ng\rh\ti");
   CHECK(MustParse(R"("\u0041\u00e9\u20AC")").string == "A\xC3\xA9\xE2\x82\xAC");  // A é €
-  CHECK(MustParse(R"("\ud83d\ude00")").string == "\xF0\x9F\x98\x80");            // U+1F600
+  CHECK(MustParse(R"("\ud83d\ude00")").string == "\xF0\x9F\x98\x80");             // U+1F600
   CHECK(MustParse(R"("\u0000")").string == std::string(1, '\0'));
   CHECK(MustParse("\"caf\xC3\xA9 \xF0\x9F\x98\x80\"").string == "caf\xC3\xA9 \xF0\x9F\x98\x80");
 }
@@ -98,21 +103,24 @@ TEST_CASE("json: lone surrogates and bad escapes are errors") {
   CHECK(JsonError(R"("\x")") ==
         "line 1, column 3: expected an escape character (one of \" \\ / b f n r t u) after '\\', "
         "found 'x'");
-  CHECK(JsonError("\"abc") ==
-        "line 1, column 5: expected '\"' closing the string opened at column 1, found end of input");
+  CHECK(
+      JsonError("\"abc") ==
+      "line 1, column 5: expected '\"' closing the string opened at column 1, found end of input");
   CHECK(JsonError("\"a\nb\"") ==
         "line 1, column 3: expected an escape instead of a raw control character, found byte 0x0A");
   CHECK(JsonError("\"a\tb\"").find("raw control character, found byte 0x09") != std::string::npos);
 }
 
 TEST_CASE("json: invalid UTF-8 inside strings is rejected") {
-  CHECK(JsonError("\"a\xFF\"") == "line 1, column 3: expected valid UTF-8 in the string, found byte 0xFF");
-  CHECK(JsonError("\"\xC0\x80\"") == "line 1, column 2: expected valid UTF-8 in the string, found byte 0xC0");
-  CHECK(JsonError("\"\xE0\x80\x80\"") != "");  // overlong 3-byte form
-  CHECK(JsonError("\"\xED\xA0\x80\"") != "");  // UTF-16 surrogate encoded as UTF-8
+  CHECK(JsonError("\"a\xFF\"") ==
+        "line 1, column 3: expected valid UTF-8 in the string, found byte 0xFF");
+  CHECK(JsonError("\"\xC0\x80\"") ==
+        "line 1, column 2: expected valid UTF-8 in the string, found byte 0xC0");
+  CHECK(JsonError("\"\xE0\x80\x80\"") != "");      // overlong 3-byte form
+  CHECK(JsonError("\"\xED\xA0\x80\"") != "");      // UTF-16 surrogate encoded as UTF-8
   CHECK(JsonError("\"\xF4\x90\x80\x80\"") != "");  // above U+10FFFF
-  CHECK(JsonError("\"\xE2\x82\"") != "");  // truncated sequence
-  CHECK(JsonError("\"\x80\"") != "");      // lone continuation byte
+  CHECK(JsonError("\"\xE2\x82\"") != "");          // truncated sequence
+  CHECK(JsonError("\"\x80\"") != "");              // lone continuation byte
   CHECK(JsonError("\"\xF4\x8F\xBF\xBF\"") == "");  // U+10FFFF is fine
 }
 
@@ -122,17 +130,22 @@ TEST_CASE("json: errors give line and column of the offending character") {
   CHECK(JsonError("") == "line 1, column 1: expected a value, found end of input");
   CHECK(JsonError("  \n ") == "line 2, column 2: expected a value, found end of input");
   CHECK(JsonError("[1,]") == "line 1, column 4: expected a value, found ']'");
-  CHECK(JsonError("[1 2]") == "line 1, column 4: expected ',' or ']' after an array element, found '2'");
-  CHECK(JsonError("[1") == "line 1, column 3: expected ',' or ']' after an array element, found end of input");
+  CHECK(JsonError("[1 2]") ==
+        "line 1, column 4: expected ',' or ']' after an array element, found '2'");
+  CHECK(JsonError("[1") ==
+        "line 1, column 3: expected ',' or ']' after an array element, found end of input");
   CHECK(JsonError("{\"a\":1,}") == "line 1, column 8: expected a string key, found '}'");
   CHECK(JsonError("{a:1}") == "line 1, column 2: expected a string key or '}', found 'a'");
   CHECK(JsonError("{\"a\":1 \"b\":2}") ==
         "line 1, column 8: expected ',' or '}' after an object member, found '\"'");
-  CHECK(JsonError("{\"a\"") == "line 1, column 5: expected ':' after an object key, found end of input");
+  CHECK(JsonError("{\"a\"") ==
+        "line 1, column 5: expected ':' after an object key, found end of input");
   CHECK(JsonError("tru") == "line 1, column 4: expected 'true', found end of input");
   CHECK(JsonError("nul1") == "line 1, column 4: expected 'null', found '1'");
-  CHECK(JsonError("falsey") == "line 1, column 6: expected end of input after the JSON value, found 'y'");
-  CHECK(JsonError("{} {}") == "line 1, column 4: expected end of input after the JSON value, found '{'");
+  CHECK(JsonError("falsey") ==
+        "line 1, column 6: expected end of input after the JSON value, found 'y'");
+  CHECK(JsonError("{} {}") ==
+        "line 1, column 4: expected end of input after the JSON value, found '{'");
   // Columns count characters, not bytes: "é" is one column.
   CHECK(JsonError("[\"\xC3\xA9\", x]") == "line 1, column 7: expected a value, found 'x'");
   CHECK(JsonError("[\x01]") == "line 1, column 2: expected a value, found byte 0x01");
@@ -163,7 +176,8 @@ TEST_CASE("json: Find returns the last of duplicate keys, nullptr on non-objects
 }
 
 TEST_CASE("json: ScalarText is the CSV-cell text of a value") {
-  JsonValue v = MustParse(R"({"s":"a\"b","n":1.50,"t":true,"f":false,"z":null,"a":[1,{"x":"y"}],"o":{"p":1}})");
+  JsonValue v = MustParse(
+      R"({"s":"a\"b","n":1.50,"t":true,"f":false,"z":null,"a":[1,{"x":"y"}],"o":{"p":1}})");
   CHECK(v.Find("s")->ScalarText() == "a\"b");
   CHECK(v.Find("n")->ScalarText() == "1.50");
   CHECK(v.Find("t")->ScalarText() == "true");
@@ -180,14 +194,15 @@ TEST_CASE("json: ScalarText is the CSV-cell text of a value") {
 TEST_CASE("json: FlattenJson turns nested objects into dotted keys") {
   std::vector<FlatField> out{{"stale", "x", false, false}};
   FlattenJson(MustParse(R"({"a":{"b":1},"c":[1,2]})"), &out);  // the header's example
-  REQUIRE(out.size() == 2);  // `out` is cleared first
+  REQUIRE(out.size() == 2);                                    // `out` is cleared first
   CHECK(out[0].key == "a.b");
   CHECK(out[0].text == "1");
   CHECK(out[1].key == "c");
   CHECK(out[1].text == "[1,2]");
   CHECK_FALSE(out[1].is_string);
 
-  FlattenJson(MustParse(R"({"u":{"id":"7","geo":{"city":"Rome","zip":null}},"e":{},"ok":true})"), &out);
+  FlattenJson(MustParse(R"({"u":{"id":"7","geo":{"city":"Rome","zip":null}},"e":{},"ok":true})"),
+              &out);
   REQUIRE(out.size() == 5);
   CHECK(out[0].key == "u.id");
   CHECK(out[0].text == "7");
@@ -214,7 +229,9 @@ TEST_CASE("json: ToJsonText is compact and round-trips") {
   const char* text = R"({"a":[1,2.50,-3e2],"b":{"c":null,"d":true},"e":"x\ny\u0001\"\\é"})";
   JsonValue v = MustParse(text);
   std::string out = cdp::ToJsonText(v);
-  CHECK(out == "{\"a\":[1,2.50,-3e2],\"b\":{\"c\":null,\"d\":true},\"e\":\"x\\ny\\u0001\\\"\\\\\xC3\xA9\"}");
+  CHECK(
+      out ==
+      "{\"a\":[1,2.50,-3e2],\"b\":{\"c\":null,\"d\":true},\"e\":\"x\\ny\\u0001\\\"\\\\\xC3\xA9\"}");
   JsonValue again = MustParse(out);
   CHECK(cdp::ToJsonText(again) == out);
   CHECK(again.Find("e")->string == "x\ny\x01\"\\\xC3\xA9");
@@ -232,5 +249,6 @@ TEST_CASE("json: JsonQuote escapes quotes, backslashes and control characters") 
   CHECK(cdp::JsonQuote("\\\b\f\n\r\t") == "\"\\\\\\b\\f\\n\\r\\t\"");
   CHECK(cdp::JsonQuote(std::string("\x00\x1f", 2)) == "\"\\u0000\\u001f\"");
   CHECK(cdp::JsonQuote("\xC3\xA9/") == "\"\xC3\xA9/\"");  // non-ASCII and '/' as is
-  CHECK(MustParse(cdp::JsonQuote(std::string("q\"\x7f\x01", 4))).string == std::string("q\"\x7f\x01", 4));
+  CHECK(MustParse(cdp::JsonQuote(std::string("q\"\x7f\x01", 4))).string ==
+        std::string("q\"\x7f\x01", 4));
 }

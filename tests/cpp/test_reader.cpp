@@ -25,6 +25,13 @@ fs::path TempDir() {
     fs::create_directories(d);
     return d;
   }();
+  static struct Cleanup {
+    fs::path path;
+    ~Cleanup() {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  } cleanup{dir};
   return dir;
 }
 
@@ -38,7 +45,8 @@ std::string WriteGzip(const std::string& name, const std::string& bytes) {
   std::string path = (TempDir() / name).string();
   gzFile f = gzopen(path.c_str(), "wb");
   REQUIRE(f != nullptr);
-  REQUIRE(gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size())) == static_cast<int>(bytes.size()));
+  REQUIRE(gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size())) ==
+          static_cast<int>(bytes.size()));
   REQUIRE(gzclose(f) == Z_OK);
   return path;
 }
@@ -103,17 +111,37 @@ AllRows ReadAll(Reader& reader) {
 using Rows = std::vector<std::vector<std::string>>;
 
 // Option builders (designated initializers that skip members warn under -Wextra on GCC 12).
-CsvOptions Delimiter(char d) { CsvOptions o; o.delimiter = d; return o; }
-CsvOptions Whitespace() { CsvOptions o; o.whitespace_delimiter = true; return o; }
+CsvOptions Delimiter(char d) {
+  CsvOptions o;
+  o.delimiter = d;
+  return o;
+}
+CsvOptions Whitespace() {
+  CsvOptions o;
+  o.whitespace_delimiter = true;
+  return o;
+}
 CsvOptions NoHeader(std::vector<std::string> names = {}) {
   CsvOptions o;
   o.header = false;
   o.column_names = std::move(names);
   return o;
 }
-CsvOptions MaxField(size_t n) { CsvOptions o; o.max_field_bytes = n; return o; }
-CsvOptions BatchRows(size_t n) { CsvOptions o; o.batch_rows = n; return o; }
-CsvOptions KeepRaw() { CsvOptions o; o.keep_raw = true; return o; }
+CsvOptions MaxField(size_t n) {
+  CsvOptions o;
+  o.max_field_bytes = n;
+  return o;
+}
+CsvOptions BatchRows(size_t n) {
+  CsvOptions o;
+  o.batch_rows = n;
+  return o;
+}
+CsvOptions KeepRaw() {
+  CsvOptions o;
+  o.keep_raw = true;
+  return o;
+}
 
 }  // namespace
 
@@ -124,7 +152,8 @@ TEST_CASE("csv: header, cells, quoted flags and line numbers") {
   CHECK(all.names == r->names());
   CHECK(all.cells == Rows{{"1", "Ann", "3.5"}, {"2", "Bob", "NA"}, {"3", "NA", ""}});
   // A later stage treats unquoted NA as null but quoted "NA" as text.
-  CHECK(all.quoted == std::vector<std::vector<bool>>{{false, false, false}, {false, true, false}, {false, true, false}});
+  CHECK(all.quoted == std::vector<std::vector<bool>>{
+                          {false, false, false}, {false, true, false}, {false, true, false}});
   CHECK(all.lines == std::vector<int64_t>{2, 3, 4});
   CHECK(all.errors.empty());
   CHECK(r->bytes_read() == r->bytes_total());
@@ -192,13 +221,15 @@ TEST_CASE("csv: without a header, names come from column_names or col1..colN") {
 }
 
 TEST_CASE("csv: header problems are whole-file errors; empty names get colN") {
-  CHECK(CsvOpenError("id,name,id\n1,2,3\n") == "\"test.csv\": duplicate column name \"id\" (columns 1 and 3)");
+  CHECK(CsvOpenError("id,name,id\n1,2,3\n") ==
+        "\"test.csv\": duplicate column name \"id\" (columns 1 and 3)");
   CHECK(CsvOpenError("x,y\n", NoHeader({"a", "a"})) ==
         "\"test.csv\": duplicate column name \"a\" (columns 1 and 2)");
   CHECK(CsvOpenError("") == "\"test.csv\" is empty: no header row");
   CHECK(CsvOpenError("\n\r\n") == "\"test.csv\" is empty: no header row");
   CHECK(CsvOpenError("\xEF\xBB\xBF") == "\"test.csv\" is empty: no header row");
-  CHECK(CsvOpenError("a,\"b\n1,2\n") == "\"test.csv\": unterminated quoted field in the header starting at line 1");
+  CHECK(CsvOpenError("a,\"b\n1,2\n") ==
+        "\"test.csv\": unterminated quoted field in the header starting at line 1");
   CHECK(CsvOpenError("a,bbbb\n", MaxField(3)) ==
         "\"test.csv\": header field 2 of 4 bytes exceeds max_field_bytes 3");
   CHECK(Csv("\"\",a,\n")->names() == std::vector<std::string>{"col1", "a", "col3"});  // R row names
@@ -283,7 +314,8 @@ TEST_CASE("csv: invalid UTF-8 and NUL bytes pass through as data") {
 
 TEST_CASE("csv: batches hold at most batch_rows rows and reuse their vectors") {
   std::string text = "n,sq\n";
-  for (int i = 1; i <= 10; ++i) text += std::to_string(i) + ",\"" + std::to_string(i * i) + "\"\"\"\n";
+  for (int i = 1; i <= 10; ++i)
+    text += std::to_string(i) + ",\"" + std::to_string(i * i) + "\"\"\"\n";
   auto r = Csv(text, BatchRows(3));
   TextBatch batch;
   std::vector<size_t> sizes;
@@ -335,7 +367,8 @@ TEST_CASE("csv: files: plain, gzip by magic bytes, missing, directory, empty") {
   REQUIRE_FALSE(e.ok());
   CHECK(e.status().message() == "\"" + empty + "\" is empty: no header row");
   std::string empty_gz = WriteGzip("empty.csv.gz", "");
-  CHECK(CsvReader::Open(empty_gz).status().message() == "\"" + empty_gz + "\" is empty: no header row");
+  CHECK(CsvReader::Open(empty_gz).status().message() ==
+        "\"" + empty_gz + "\" is empty: no header row");
 }
 
 TEST_CASE("gzip: truncated, corrupt and trailing-garbage files are errors naming the file") {
@@ -351,7 +384,8 @@ TEST_CASE("gzip: truncated, corrupt and trailing-garbage files are errors naming
         truncated + ": not a readable gzip file (truncated: unexpected end of compressed data)");
   // Missing only the 8-byte trailer (CRC and size) is still truncated.
   std::string no_trailer = WriteFile("no_trailer.csv.gz", good.substr(0, good.size() - 8));
-  CHECK(cdp::ReadFileMaybeGzip(no_trailer).status().message().find("truncated") != std::string::npos);
+  CHECK(cdp::ReadFileMaybeGzip(no_trailer).status().message().find("truncated") !=
+        std::string::npos);
 
   std::string bad = good;
   for (size_t i = 20; i < 60; ++i) bad[i] = static_cast<char>(0xFF);
@@ -368,8 +402,13 @@ TEST_CASE("gzip: truncated, corrupt and trailing-garbage files are errors naming
 
   auto g = cdp::ReadFileMaybeGzip(WriteFile("garbage.gz", good + "junk"));
   REQUIRE_FALSE(g.ok());
-  CHECK(std::string(g.status().message()).find("unexpected data after the end of the gzip stream") != std::string::npos);
-  CHECK(cdp::ReadFileMaybeGzip(WriteFile("magic_only.gz", "\x1f\x8b")).status().message().find("not a readable gzip file") != std::string::npos);
+  CHECK(
+      std::string(g.status().message()).find("unexpected data after the end of the gzip stream") !=
+      std::string::npos);
+  CHECK(cdp::ReadFileMaybeGzip(WriteFile("magic_only.gz", "\x1f\x8b"))
+            .status()
+            .message()
+            .find("not a readable gzip file") != std::string::npos);
 }
 
 TEST_CASE("gzip: concatenated members and zero padding decode fully") {
@@ -451,15 +490,18 @@ TEST_CASE("ndjson: bad lines are row errors with the parser message; the rest is
   CHECK(all.errors[1].reason == "expected a JSON object, found an array");
   CHECK(all.errors[2].reason == "expected a JSON object, found a string");
   CHECK(all.errors[3].line == 5);
-  CHECK(all.errors[3].reason == "invalid JSON at column 7: expected valid UTF-8 in the string, found byte 0xFF");
+  CHECK(all.errors[3].reason ==
+        "invalid JSON at column 7: expected valid UTF-8 in the string, found byte 0xFF");
 }
 
 TEST_CASE("ndjson: batches, max_line_bytes, keep_raw, gzip and missing files") {
   std::string text;
-  for (int i = 0; i < 5; ++i) text += "{\"k" + std::to_string(i % 2) + "\":" + std::to_string(i) + "}\n";
+  for (int i = 0; i < 5; ++i)
+    text += "{\"k" + std::to_string(i % 2) + "\":" + std::to_string(i) + "}\n";
   text += "{\"long\":\"" + std::string(300, 'y') + "\"}\n";
   std::string path = WriteGzip("events.ndjson.gz", text);
-  auto r = NdjsonReader::Open(path, NdjsonOptions{.batch_rows = 2, .max_line_bytes = 100, .keep_raw = true});
+  auto r = NdjsonReader::Open(
+      path, NdjsonOptions{.batch_rows = 2, .max_line_bytes = 100, .keep_raw = true});
   REQUIRE(r.ok());
   TextBatch batch;
   REQUIRE(*(*r)->Next(&batch));
@@ -488,7 +530,8 @@ TEST_CASE("ndjson: batches, max_line_bytes, keep_raw, gzip and missing files") {
 TEST_CASE("ndjson: cell text stays valid for the whole batch (arena over many blocks)") {
   std::string text;
   for (int i = 0; i < 40; ++i) {
-    text += "{\"i\":" + std::to_string(i) + ",\"s\":\"" + std::string(100000, static_cast<char>('a' + i % 26)) + "\"}\n";
+    text += "{\"i\":" + std::to_string(i) + ",\"s\":\"" +
+            std::string(100000, static_cast<char>('a' + i % 26)) + "\"}\n";
   }
   auto r = NdjsonReader::FromString(text);
   REQUIRE(r.ok());
@@ -504,11 +547,13 @@ TEST_CASE("ndjson: cell text stays valid for the whole batch (arena over many bl
 
 #ifdef CDP_SHARED_DIR
 TEST_CASE("csv: the real Online Retail file (541,909 rows per its README) reads without errors") {
-  std::string path = std::string(CDP_SHARED_DIR) + "/datasets/online_retail/online_retail_uci.csv.gz";
+  std::string path =
+      std::string(CDP_SHARED_DIR) + "/datasets/online_retail/online_retail_uci.csv.gz";
   auto r = CsvReader::Open(path);
   REQUIRE_MESSAGE(r.ok(), r.status().ToString());
-  CHECK((*r)->names() == std::vector<std::string>{"InvoiceNo", "StockCode", "Description", "Quantity",
-                                                  "InvoiceDate", "UnitPrice", "CustomerID", "Country"});
+  CHECK((*r)->names() == std::vector<std::string>{"InvoiceNo", "StockCode", "Description",
+                                                  "Quantity", "InvoiceDate", "UnitPrice",
+                                                  "CustomerID", "Country"});
   TextBatch batch;
   size_t rows = 0, errors = 0;
   bool first = true;
