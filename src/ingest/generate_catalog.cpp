@@ -400,10 +400,10 @@ void Generator::BuildCatalog() {
   c.utm_cart = add_utm("crm", "email", c.cart_campaign, -1);
   c.partner_campaign = Intern("partner_newsletter");
   c.utm_partner = add_utm("partner", "email", c.partner_campaign, -1);
-  // Weekly newsletter (day 1, 8, ... at 08:00 UTC), a mid-window promotion, and a promotion on the
+  // Fortnightly newsletter (day 1, 15, ... at 08:00 UTC), a mid-window promotion, and a promotion on the
   // first day of each holiday period that falls in the window.
   c.utm_email = static_cast<int32_t>(c.utm_suffix.size());
-  for (int32_t day = 1; day < days; day += 7) {
+  for (int32_t day = 1; day < days; day += 14) {
     int y = 0;
     CivilFromDays(day0 + day, &y, &m, &d);
     char* e = AppendStr(buf, "newsletter_");
@@ -412,7 +412,7 @@ void Generator::BuildCatalog() {
     ec.name = Intern(std::string_view(buf, static_cast<size_t>(e - buf)));
     ec.day = day;
     ec.hour = 8;
-    ec.audience = 0.8;
+    ec.audience = 0.6;
     ec.appeal = 1.0;
     c.email_campaigns.push_back(ec);
   }

@@ -85,7 +85,7 @@ void Generator::Session(const Episode& e, Person& p, Rng& r) {
   Micros t = e.ts;
   const uint32_t preroll = e.extra >> 16;
   if (ad >= 0) {  // paid traffic: impressions, then the click that starts the session
-    const int n_imp = e.channel == kPaidSearch ? 1 : 1 + static_cast<int>(r.Below(3));
+    const int n_imp = e.channel == kPaidSearch ? 1 : 1 + static_cast<int>(r.Below(2));
     for (int k = 0; k < n_imp; ++k) {
       EventRow& imp = AddOnDevice(e.ts + Seconds(preroll) * k / n_imp, kAdImpression, who, p, dev);
       imp.channel = channel;
@@ -146,7 +146,7 @@ void Generator::Session(const Episode& e, Person& p, Rng& r) {
     }
   }
   const bool bounce = r.Chance(e.channel == kDisplay || (e.channel == kSocial) ? 0.5 : 0.35);
-  const int32_t n_pages = bounce ? 1 : 1 + r.Geometric1(0.72, 30);
+  const int32_t n_pages = bounce ? 1 : 1 + r.Geometric1(0.6, 30);
   bool carted = false, purchased = false;
   int32_t cart_product = -1, cart_quantity = 1;
   int32_t search_cat = -1;
@@ -180,14 +180,14 @@ void Generator::Session(const Episode& e, Person& p, Rng& r) {
       }
     }
     const Micros dwell = std::clamp<Micros>(static_cast<Micros>(r.LogNormal(30e6, 0.9)), Seconds(3), Minutes(15));
-    if (r.Chance(0.55)) {
+    if (r.Chance(0.35)) {
       const double u = r.Uniform();
       int64_t depth = u < 0.3 ? r.Range(5, 35) : u < 0.8 ? r.Range(35, 85) : r.Range(86, 100);
       if (type == kBlogPage) depth = std::min<int64_t>(100, depth + 15);
       on_page(t + static_cast<Micros>(dwell * (0.3 + 0.6 * r.Uniform())), kScroll).scroll = static_cast<int32_t>(depth);
     }
-    if (r.Chance(0.45)) {
-      const int32_t n_clicks = r.Geometric1(0.35, 5);
+    if (r.Chance(0.3)) {
+      const int32_t n_clicks = r.Geometric1(0.3, 5);
       for (int32_t c = 0; c < n_clicks; ++c) {
         const Hotspot& h = cat_.hotspots[type][cat_.hotspot_pick[type].Pick(r)];
         const double x = std::clamp(h.cx + h.sx * r.Normal(), 0.0, 1.0);

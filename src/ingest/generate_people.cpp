@@ -118,7 +118,12 @@ int32_t Generator::PhoneCode(Person& p, bool international) {
   int nc = 0;
   const CountryInfo& c = Countries(&nc)[p.country];
   const uint64_t h = Mix64(p.name_number * 0x9E37ULL + 0x1234567ULL);
-  const uint64_t sub = p.name_number % 10'000'000;  // unique 7-digit subscriber part
+  // 7-digit subscriber part, unique while there are fewer than 10^7 people: name_number is unique
+  // in [0, m) and the added multiple of m keeps it so.
+  uint64_t m = 10'000;
+  while (m < static_cast<uint64_t>(o_.customers)) m *= 10;
+  const uint64_t sub = m >= 10'000'000 ? p.name_number % 10'000'000
+                                       : p.name_number + m * ((h >> 24) % (10'000'000 / m));
   // National significant number (digits after the country code / trunk prefix).
   char nsn[24];
   char* e = nsn;
@@ -171,8 +176,9 @@ int32_t Generator::PhoneCode(Person& p, bool international) {
       e = AppendDigits(e, sub, 7);
       break;
   }
-  if (p.flags & kPhoneInvalid) e -= 3;  // a few numbers are too short (typos)
-  *e = '\0';
+  size_t len = static_cast<size_t>(e - nsn);
+  if ((p.flags & kPhoneInvalid) && len > 6) len -= 3;  // a few numbers are too short (typos)
+  nsn[len] = '\0';
   char buf[48];
   char* o = buf;
   const bool intl = international;
@@ -311,7 +317,7 @@ void Generator::DrawPerson(uint32_t i, Rng& r) {
                                       gdpr ? 0.45 : 0.6, gdpr ? 0.15 : 0.3};
   for (int k = 0; k < kNumPurposes; ++k)
     if (r.Chance(grant[k])) p.consent_wish |= static_cast<uint8_t>(1u << k);
-  if (r.Chance(0.8)) p.flags |= kBannerAnswered;  // flag cleared until the banner is shown
+  if (r.Chance(0.7)) p.flags |= kBannerAnswered;  // flag cleared until the banner is shown
 
   // Contact data.
   if (r.Chance(0.65)) p.flags |= kHasPhone;
@@ -321,7 +327,7 @@ void Generator::DrawPerson(uint32_t i, Rng& r) {
   p.n_devices = static_cast<uint8_t>(1 + cat_.devices_pick.Pick(r));
   char buf[32];
   for (int k = 0; k < p.n_devices; ++k) {
-    uint8_t t = static_cast<uint8_t>(k == 0 ? ((p.flags & kB2B) ? kDesktop : cat_.first_device_pick.Pick(r))
+    uint8_t t = static_cast<uint8_t>(k == 0 ? ((p.flags & kB2B) ? uint32_t{kDesktop} : cat_.first_device_pick.Pick(r))
                                             : cat_.first_device_pick.Pick(r));
     if (k > 0 && t == p.device_type[0] && r.Chance(0.7)) t = t == kMobile ? kDesktop : kMobile;
     p.device_type[k] = t;
@@ -369,7 +375,7 @@ void Generator::PlanPerson(uint32_t i, Rng& r) {
   const bool b2b = p.flags & kB2B;
   const double span_weeks = (p.last_day - p.first_day + 1) / 7.0;
   // Sessions per week: log-normal across people (a few heavy users, many one-time visitors).
-  const double rate = r.LogNormal(0.11, 0.9) * o_.events_scale * (b2b ? 1.3 : 1.0);
+  const double rate = r.LogNormal(0.04, 0.9) * o_.events_scale * (b2b ? 1.3 : 1.0);
   const int32_t n_sessions = p.last_day > p.first_day ? 1 + r.Poisson(rate * span_weeks) : 1;
   const size_t first_episode = episodes_.size();
   for (int32_t s = 0; s < n_sessions; ++s) {
@@ -402,12 +408,12 @@ void Generator::PlanPerson(uint32_t i, Rng& r) {
   // Accounts: most existing customers already have one; some new visitors sign up during one of
   // their sessions (the signup event is at session landing + pre-roll + offset).
   if (p.flags & kExisting) {
-    if (r.Chance(0.85)) {
+    if (r.Chance(0.8)) {
       p.flags |= kRegistered;
-      p.signup_ts = o_.start - r.Range(Days(1), Days(3 * 365));
-      p.logged_in = static_cast<uint8_t>((1u << p.n_devices) - 1);
+      p.signup_ts = o_.start - r.Range(Days(1), Days(3 * 365)) / 1000 * 1000;
+      p.logged_in = 1;  // remembered on the main device; others need a log-in
     }
-  } else if (r.Chance(0.45)) {
+  } else if (r.Chance(0.35)) {
     size_t k = first_episode + (r.Chance(0.55) ? 0 : r.Below(static_cast<uint32_t>(n_sessions)));
     uint32_t offset = static_cast<uint32_t>(r.Range(30, 600));
     Episode& e = episodes_[k];
@@ -430,7 +436,7 @@ void Generator::PlanPerson(uint32_t i, Rng& r) {
   const int na_channels = 3;
   const uint8_t paid[na_channels] = {kPaidSearch, kSocial, kDisplay};
   const double paid_w[na_channels] = {0.15, 0.45, 0.40};
-  int32_t n_ads = r.Poisson(0.22 * span_weeks * o_.events_scale);
+  int32_t n_ads = r.Poisson(0.06 * span_weeks * o_.events_scale);
   for (int32_t k = 0; k < n_ads; ++k) {
     double u = r.Uniform();
     int ci = u < paid_w[0] ? 0 : u < paid_w[0] + paid_w[1] ? 1 : 2;
@@ -447,7 +453,7 @@ void Generator::PlanPerson(uint32_t i, Rng& r) {
     episodes_.push_back(e);
   }
   const bool social_person = p.age < 45 || (p.interests & 0x0402);  // fashion, beauty
-  int32_t n_social = r.Poisson((social_person ? 0.12 : 0.04) * span_weeks * o_.events_scale);
+  int32_t n_social = r.Poisson((social_person ? 0.05 : 0.015) * span_weeks * o_.events_scale);
   for (int32_t k = 0; k < n_social; ++k) {
     Episode e{};
     e.person = i;
