@@ -72,10 +72,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::string Truncate(std::string_view s, size_t n = 200) {
-  return std::string(s.substr(0, std::min(n, s.size())));
-}
-
 // Text with invalid UTF-8 bytes shown as \xNN so it can be displayed and exported as JSON.
 std::string Displayable(std::string_view s) {
   if (IsValidUtf8(s)) return std::string(s);
@@ -543,87 +539,6 @@ class BatchBuilder {
   std::vector<Pending> pending_;
 };
 
-
-// Value of a named field/property of row r as text and number, for plan checks.
-struct NamedValue {
-  const Column* col = nullptr;
-  const std::vector<double>* revenue = nullptr;
-};
-
-bool IsNullAt(const NamedValue& v, size_t r) {
-  if (v.revenue) return std::isnan((*v.revenue)[r]);
-  return v.col == nullptr || v.col->IsNull(r);
-}
-
-std::string TextAt(const NamedValue& v, size_t r, const StringDictionary& dict) {
-  if (v.revenue) return absl::StrFormat("%.17g", (*v.revenue)[r]);
-  const Column& c = *v.col;
-  switch (c.type) {
-    case ColumnType::kInt64: return Cat(c.i64[r]);
-    case ColumnType::kDouble: {
-      std::string s = absl::StrFormat("%.17g", c.f64[r]);
-      for (int p = 1; p <= 17; ++p) {
-        std::string t = absl::StrFormat("%.*g", p, c.f64[r]);
-        if (std::strtod(t.c_str(), nullptr) == c.f64[r]) return t;
-      }
-      return s;
-    }
-    case ColumnType::kBool: return c.b[r] ? "true" : "false";
-    case ColumnType::kString: return std::string(dict.Get(c.str[r]));
-  }
-  return "";
-}
-
-bool NumberAt(const NamedValue& v, size_t r, double* out) {
-  if (v.revenue) return *out = (*v.revenue)[r], true;
-  const Column& c = *v.col;
-  if (c.type == ColumnType::kInt64) return *out = static_cast<double>(c.i64[r]), true;
-  if (c.type == ColumnType::kDouble) return *out = c.f64[r], true;
-  return false;
-}
-
-// Empty string when `spec` holds for row r, else the violation.
-std::string CheckSpec(const PropertySpec& spec, std::string_view name, const NamedValue& v, size_t r,
-                      const StringDictionary& dict, std::string_view type_name) {
-  if (IsNullAt(v, r)) return "";
-  double x;
-  bool numeric = NumberAt(v, r, &x);
-  if (!spec.allowed.empty()) {
-    std::string t = TextAt(v, r, dict);
-    bool found = std::find(spec.allowed.begin(), spec.allowed.end(), t) != spec.allowed.end();
-    if (!found && numeric) {
-      for (const std::string& a : spec.allowed) {
-        double y;
-        if (ParseDoubleStrict(a, &y) && y == x) found = true;
-      }
-    }
-    if (!found)
-      return Cat(type_name, ".", name, " = \"", Truncate(t, 60), "\" is not one of ",
-                          Join(spec.allowed, ", "));
-  }
-  if ((spec.has_min || spec.has_max) && !numeric)
-    return Cat(type_name, ".", name, " = \"", Truncate(TextAt(v, r, dict), 60),
-                        "\" is not a number (it has a range in the plan)");
-  if (spec.has_min && (spec.exclusive_min ? !(x > spec.min) : !(x >= spec.min)))
-    return Cat(type_name, ".", name, " = ", TextAt(v, r, dict), " is below ",
-                        spec.exclusive_min ? "the exclusive minimum " : "the minimum ", spec.min);
-  if (spec.has_max && (spec.exclusive_max ? !(x < spec.max) : !(x <= spec.max)))
-    return Cat(type_name, ".", name, " = ", TextAt(v, r, dict), " is above ",
-                        spec.exclusive_max ? "the exclusive maximum " : "the maximum ", spec.max);
-  return "";
-}
-
-PropertySpec::Type DeclaredType(const TrackingPlan* plan, std::string_view name) {
-  if (plan == nullptr) return PropertySpec::Type::kAny;
-  if (auto it = plan->properties.find(name); it != plan->properties.end() &&
-                                              it->second.type != PropertySpec::Type::kAny)
-    return it->second.type;
-  for (const auto& [type, ev] : plan->events)
-    if (auto it = ev.properties.find(name); it != ev.properties.end() &&
-                                            it->second.type != PropertySpec::Type::kAny)
-      return it->second.type;
-  return PropertySpec::Type::kAny;
-}
 
 std::string HexId(uint64_t h) { return absl::StrFormat("h%016x", h); }
 

@@ -180,13 +180,13 @@ void Generator::Session(const Episode& e, Person& p, Rng& r) {
       }
     }
     const Micros dwell = std::clamp<Micros>(static_cast<Micros>(r.LogNormal(30e6, 0.9)), Seconds(3), Minutes(15));
-    if (r.Chance(0.35)) {
+    if (r.Chance(0.3)) {
       const double u = r.Uniform();
       int64_t depth = u < 0.3 ? r.Range(5, 35) : u < 0.8 ? r.Range(35, 85) : r.Range(86, 100);
       if (type == kBlogPage) depth = std::min<int64_t>(100, depth + 15);
       on_page(t + static_cast<Micros>(dwell * (0.3 + 0.6 * r.Uniform())), kScroll).scroll = static_cast<int32_t>(depth);
     }
-    if (r.Chance(0.3)) {
+    if (r.Chance(0.25)) {
       const int32_t n_clicks = r.Geometric1(0.3, 5);
       for (int32_t c = 0; c < n_clicks; ++c) {
         const Hotspot& h = cat_.hotspots[type][cat_.hotspot_pick[type].Pick(r)];

@@ -317,7 +317,7 @@ void Generator::DrawPerson(uint32_t i, Rng& r) {
                                       gdpr ? 0.45 : 0.6, gdpr ? 0.15 : 0.3};
   for (int k = 0; k < kNumPurposes; ++k)
     if (r.Chance(grant[k])) p.consent_wish |= static_cast<uint8_t>(1u << k);
-  if (r.Chance(0.7)) p.flags |= kBannerAnswered;  // flag cleared until the banner is shown
+  if (r.Chance(0.6)) p.flags |= kBannerAnswered;  // flag cleared until the banner is shown
 
   // Contact data.
   if (r.Chance(0.65)) p.flags |= kHasPhone;

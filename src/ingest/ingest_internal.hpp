@@ -1,6 +1,7 @@
 // Private to the ingest layer: field bindings and the per-batch kernel.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,23 @@ absl::StatusOr<FieldBinding> ParseBinding(std::string_view field, std::string_vi
 /// Strict numbers: no leading/trailing junk, no nan/inf, int64 range checked.
 bool ParseInt64Strict(std::string_view s, int64_t* out);
 bool ParseDoubleStrict(std::string_view s, double* out);
+
+/// A named field or property column of a batch, for tracking-plan checks.
+struct NamedValue {
+  const Column* col = nullptr;
+  const std::vector<double>* revenue = nullptr;
+};
+bool IsNullAt(const NamedValue& v, size_t r);
+std::string TextAt(const NamedValue& v, size_t r, const StringDictionary& dict);
+/// Empty when `spec` holds for row r, else the violation ("purchase.qty = 0 is below the minimum 1").
+std::string CheckSpec(const PropertySpec& spec, std::string_view name, const NamedValue& v, size_t r,
+                      const StringDictionary& dict, std::string_view type_name);
+/// The type a plan declares for a property (any event), or kAny.
+PropertySpec::Type DeclaredType(const TrackingPlan* plan, std::string_view name);
+/// At most n bytes of s.
+inline std::string Truncate(std::string_view s, size_t n = 200) {
+  return std::string(s.substr(0, std::min(n, s.size())));
+}
 
 struct BatchContext {
   const IngestOptions& options;
