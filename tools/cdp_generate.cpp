@@ -3,6 +3,12 @@
 //   cdp_generate --customers 10000 --days 120 --seed 7 --format csv --out data/
 //
 // Formats: csv, ndjson, csv.gz, ndjson.gz. Prints row counts and timings to stderr.
+//
+// On Linux the tool re-executes itself once with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (unless
+// GLIBC_TUNABLES is already set): transparent huge pages for malloc make filling the multi-GB
+// columns of large data sets about twice as fast on machines where page faults are expensive.
+// The output does not change.
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -10,6 +16,10 @@
 #include <string>
 
 #include "cdp/generate.hpp"
+
+#if defined(__linux__)
+#include <unistd.h>
+#endif
 
 namespace {
 
@@ -41,6 +51,13 @@ bool ParseDouble(const char* s, double* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#if defined(__linux__)
+  if (std::getenv("GLIBC_TUNABLES") == nullptr) {
+    setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1);
+    execv("/proc/self/exe", argv);  // returns only on failure: then carry on as we are
+    unsetenv("GLIBC_TUNABLES");
+  }
+#endif
   cdp::GenerateOptions o;
   std::string out_dir, format = "csv";
   bool write = true;

@@ -35,6 +35,8 @@ struct EventColumns {
   const Column* Find(std::string_view name) const;
   void Reserve(size_t n);
   void Clear();
+  /// Empties every column but keeps the column set and the allocated capacity (buffer reuse).
+  void ClearRows();
 };
 
 /// A contiguous run of rows holding whole profiles: the unit a kernel runs on (one partition).

@@ -35,7 +35,10 @@ class EventStore {
 
   /// Appends a batch (its strings must be codes of dict()); rows land in the delta run. A column
   /// whose type differs from the store's is widened: int64+double -> double, else -> string.
-  void Append(EventColumns&& batch);
+  void Append(EventColumns& batch);
+  void Append(EventColumns&& batch) { Append(batch); }
+  /// Drops rows from `rows` on (undo of a failed ingest call); `rows` must not cut the sorted run.
+  void Truncate(size_t rows);
   /// Sorts and merges the delta run. Cheap when there is no delta.
   void Merge();
   bool has_delta() const { return sorted_rows_ < cols_.size(); }

@@ -137,7 +137,7 @@ struct SourceBatch {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Ingestor: turns source batches into staged EventColumns + quarantine rows + a report.
+// Ingestor: turns source batches into EventColumns + quarantine rows + a report.
 
 /// Interned state the ingestor writes into (owned by the event store).
 struct IngestTarget {
@@ -145,12 +145,6 @@ struct IngestTarget {
   StringDictionary* keys = nullptr;  ///< provisional profile keys
   EventIdIndex* ids = nullptr;       ///< dedupe index (staged ids are undone by the caller on error)
 };
-
-class Ingestor;
-namespace internal {
-/// Every batch staged so far (one EventColumns per processed batch), for the workspace to commit.
-std::vector<EventColumns>& StagedBatches(Ingestor& ingestor);
-}  // namespace internal
 
 class Ingestor {
  public:
@@ -163,15 +157,15 @@ class Ingestor {
   /// columns, as NDJSON does). Errors: a mapping that names a missing column, with the nearest name.
   /// `require_columns` false (NDJSON): mapped columns may be absent from this batch.
   absl::Status Bind(const std::vector<std::string>& names, bool require_columns = true);
-  /// Processes one batch: accepted rows are appended to staged(), others to quarantine().
-  absl::Status Process(const SourceBatch& batch);
+  /// Processes one batch: `out` is overwritten with the accepted rows (its buffers are reused),
+  /// rejected rows are appended to quarantine(). Counts go to report().
+  absl::Status Process(const SourceBatch& batch, EventColumns* out);
 
   std::vector<QuarantineRow>& quarantine();
   IngestReport& report();
 
   struct Impl;
  private:
-  friend std::vector<EventColumns>& internal::StagedBatches(Ingestor&);
   explicit Ingestor(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

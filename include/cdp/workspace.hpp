@@ -60,7 +60,13 @@ class Workspace {
   template <typename Reader, typename Options>
   absl::StatusOr<IngestReport> IngestReader(Reader& reader, const IngestOptions& options,
                                             std::string source, bool fixed_columns);
-  absl::StatusOr<IngestReport> Commit(Ingestor& ingestor, uint32_t id_checkpoint, double seconds);
+  struct Checkpoint {
+    size_t rows;
+    uint32_t ids;
+  };
+  /// Undoes everything an ingest call stored since `c` (rows and remembered event ids).
+  void Rollback(const Checkpoint& c);
+  absl::StatusOr<IngestReport> Commit(Ingestor& ingestor, double seconds);
 
   EventStore store_;
   std::vector<QuarantineRow> quarantine_;

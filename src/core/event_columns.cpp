@@ -36,6 +36,15 @@ void EventColumns::Reserve(size_t n) {
   for (Column& c : columns) c.Reserve(n);
 }
 
+void EventColumns::ClearRows() {
+  ts.clear();
+  type.clear();
+  profile.clear();
+  revenue.clear();
+  arrival.clear();
+  for (Column& c : columns) c.Resize(0);
+}
+
 void EventColumns::Clear() {
   ts.clear();
   type.clear();

@@ -542,6 +542,20 @@ class BatchBuilder {
 
 std::string HexId(uint64_t h) { return absl::StrFormat("h%016x", h); }
 
+// dst = src rows `keep`, typed loop (dst is empty on entry).
+void GatherRows(const Column& src, const std::vector<uint32_t>& keep, Column* dst) {
+  auto gather = [&keep](const auto& from, auto& to) {
+    to.resize(keep.size());
+    for (size_t i = 0; i < keep.size(); ++i) to[i] = from[keep[i]];
+  };
+  switch (src.type) {
+    case ColumnType::kInt64: gather(src.i64, dst->i64); break;
+    case ColumnType::kDouble: gather(src.f64, dst->f64); break;
+    case ColumnType::kBool: gather(src.b, dst->b); break;
+    case ColumnType::kString: gather(src.str, dst->str); break;
+  }
+}
+
 }  // namespace
 
 absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchState* st,
@@ -786,35 +800,43 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
     ++accepted;
   }
   report->accepted += static_cast<int64_t>(accepted);
+  std::vector<uint32_t> kept;
+  kept.reserve(accepted);
+  for (size_t r = 0; r < n; ++r)
+    if (arrival[r] != UINT32_MAX) kept.push_back(static_cast<uint32_t>(r));
+  out->ClearRows();
   out->Reserve(accepted);
-  for (auto& [name, col] : named) out->FindOrAdd(name, col.type).Reserve(accepted);
-  std::vector<Column*> dst;  // taken after every FindOrAdd: adding may move the columns
-  for (auto& [name, col] : named) dst.push_back(&out->columns[static_cast<size_t>(out->Index(name))]);
-  std::vector<int> id_cols;  // positions in `named` of the identifiers, in priority order
-  for (std::string_view f : kIdentifierFields)
-    for (size_t k = 0; k < named.size(); ++k)
-      if (named[k].first == f) id_cols.push_back(static_cast<int>(k));
-  std::string key;
-  for (size_t r = 0; r < n; ++r) {
-    if (arrival[r] == UINT32_MAX) continue;
+  for (uint32_t r : kept) {
     out->ts.push_back(ts[r]);
     out->type.push_back(type[r]);
     out->revenue.push_back(revenue[r]);
     out->arrival.push_back(arrival[r]);
-    // Provisional profile key: the first identifier in priority order.
+  }
+  // Provisional profile key: the first identifier in priority order.
+  std::vector<std::pair<std::string_view, const Column*>> id_cols;
+  for (std::string_view f : kIdentifierFields)
+    for (const auto& [name, col] : named)
+      if (name == f) id_cols.emplace_back(f, &col);
+  std::string key;
+  for (uint32_t r : kept) {
     int32_t profile = kNullCode;
-    for (int k : id_cols) {
-      int32_t code = named[static_cast<size_t>(k)].second.str[r];
+    for (const auto& [field, c] : id_cols) {
+      int32_t code = c->str[r];
       if (code == kNullCode) continue;
-      key.assign(named[static_cast<size_t>(k)].first);
+      key.assign(field);
       key += ':';
       key.append(dict.Get(code));
       profile = ctx.target.keys->Intern(key);
       break;
     }
     out->profile.push_back(profile);
-    for (size_t k = 0; k < named.size(); ++k) dst[k]->AppendRange(named[k].second, r, r + 1);
   }
+  for (const auto& [name, col] : named) {
+    Column& d = out->FindOrAdd(name, col.type);
+    if (d.type != col.type) d = Column(col.type);  // the buffer is empty: retype it for this batch
+    GatherRows(col, kept, &d);
+  }
+  for (Column& c : out->columns) c.Resize(accepted);  // columns of earlier batches absent here: null
 
   // Quarantine rows of this batch.
   for (const Pending& p : bb.pending_) {

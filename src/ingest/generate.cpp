@@ -59,7 +59,6 @@ Generator::Generator(const GenerateOptions& options, GeneratedData* out)
   id_key_ = StreamKey(o_.seed, 52, 0);
   EventRow& t = template_row_;
   t.ts = t.key = 0;
-  t.seq = 0;
   t.type = t.anon = t.user = t.email = t.phone = t.device = t.channel = t.campaign = t.url =
       t.page = t.device_type = t.search = t.product = t.category = t.order = t.purpose =
           t.consent_status = kNullCode;

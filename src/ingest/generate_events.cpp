@@ -46,7 +46,6 @@ EventRow& Generator::Add(Micros ts, EventType type, uint32_t person) {
     // Late arrival: delayed by 1 minute .. 2 days (log-uniform), e.g. offline mobile apps.
     row.key = ts + Seconds(static_cast<int64_t>(std::exp(4.0943 + late_rng_.Uniform() * 7.9641)));
   }
-  row.seq = seq_++;
   row.type = cat_.type[type];
   row.person = static_cast<int32_t>(person);
   return row;
@@ -531,57 +530,110 @@ void Generator::MaybeJunk(EventRow& row) {
 }
 
 void Generator::Flush(Micros until) {
-  keys_.clear();
+  // Rows due now, ordered by (arrival key, generation order). Rows sit in staged_ in generation
+  // order, so the index breaks ties; packed as (key - min key) << 26 | index they sort as plain
+  // integers (due keys span about an hour, or two days in the final flush).
+  order_.clear();
+  Micros base = std::numeric_limits<Micros>::max(), top = std::numeric_limits<Micros>::min();
   for (uint32_t i = 0; i < staged_.size(); ++i)
-    if (staged_[i].key < until) keys_.push_back(SortKey{staged_[i].key, staged_[i].seq, i});
-  std::sort(keys_.begin(), keys_.end(), [](const SortKey& a, const SortKey& b) {
-    return a.key != b.key ? a.key < b.key : a.seq < b.seq;
-  });
+    if (staged_[i].key < until) {
+      base = std::min(base, staged_[i].key);
+      top = std::max(top, staged_[i].key);
+      order_.push_back(i);
+    }
+  const size_t m = order_.size();
+  if (m == 0) return;
+  if (static_cast<uint64_t>(top - base) < (uint64_t{1} << 38) && staged_.size() < (size_t{1} << 26)) {
+    packed_.resize(m);
+    for (size_t j = 0; j < m; ++j)
+      packed_[j] = static_cast<uint64_t>(staged_[order_[j]].key - base) << 26 | order_[j];
+    std::sort(packed_.begin(), packed_.end());
+    for (size_t j = 0; j < m; ++j) order_[j] = static_cast<uint32_t>(packed_[j] & ((uint64_t{1} << 26) - 1));
+  } else {
+    std::stable_sort(order_.begin(), order_.end(),
+                     [&](uint32_t a, uint32_t b) { return staged_[a].key < staged_[b].key; });
+  }
+
+  // Append m rows: grow every column once, then write through raw pointers.
+  const size_t row0 = c_ts_->i64.size();
+  Column* all[] = {c_event_id_, c_type_, c_ts_, c_anon_, c_user_, c_email_, c_phone_, c_device_,
+                   c_channel_, c_campaign_, c_revenue_, c_url_, c_page_, c_device_type_, c_x_, c_y_,
+                   c_scroll_, c_search_, c_product_, c_category_, c_quantity_, c_order_, c_score_,
+                   c_purpose_, c_consent_, c_person_};
+  for (Column* c : all) c->Resize(row0 + m);
+  int32_t* event_id = c_event_id_->str.data() + row0;
+  int32_t* type = c_type_->str.data() + row0;
+  int64_t* ts = c_ts_->i64.data() + row0;
+  int32_t* anon = c_anon_->str.data() + row0;
+  int32_t* user = c_user_->str.data() + row0;
+  int32_t* email = c_email_->str.data() + row0;
+  int32_t* phone = c_phone_->str.data() + row0;
+  int32_t* device = c_device_->str.data() + row0;
+  int32_t* channel = c_channel_->str.data() + row0;
+  int32_t* campaign = c_campaign_->str.data() + row0;
+  double* revenue = c_revenue_->f64.data() + row0;
+  int32_t* url = c_url_->str.data() + row0;
+  int32_t* page = c_page_->str.data() + row0;
+  int32_t* device_type = c_device_type_->str.data() + row0;
+  double* x = c_x_->f64.data() + row0;
+  double* y = c_y_->f64.data() + row0;
+  int64_t* scroll = c_scroll_->i64.data() + row0;
+  int32_t* search = c_search_->str.data() + row0;
+  int32_t* product = c_product_->str.data() + row0;
+  int32_t* category = c_category_->str.data() + row0;
+  int64_t* quantity = c_quantity_->i64.data() + row0;
+  int32_t* order = c_order_->str.data() + row0;
+  int64_t* score = c_score_->i64.data() + row0;
+  int32_t* purpose = c_purpose_->str.data() + row0;
+  int32_t* consent = c_consent_->str.data() + row0;
+  int64_t* person = c_person_->i64.data() + row0;
   auto i64 = [](int32_t v) { return v == kNoInt ? kNullInt64 : int64_t{v}; };
   const int n_ads = static_cast<int>(cat_.ad_campaign.size());
+  const int32_t ad_click = cat_.type[kAdClick], ad_impression = cat_.type[kAdImpression];
   char id[17];
   id[0] = 'e';
-  for (const SortKey& k : keys_) {
-    EventRow& row = staged_[k.idx];
+  for (size_t j = 0; j < m; ++j) {
+    EventRow& row = staged_[order_[j]];
     MaybeJunk(row);
-    const uint64_t v = Mix64(id_key_ + static_cast<uint64_t>(c_ts_->i64.size()));
+    // Mix64 is a bijection: distinct row numbers give distinct ids.
+    const uint64_t v = Mix64(id_key_ + static_cast<uint64_t>(row0 + j));
     for (int d = 0; d < 16; ++d) id[1 + d] = kHex[(v >> (60 - 4 * d)) & 15];
-    c_event_id_->str.push_back(Intern(std::string_view(id, 17)));
-    c_type_->str.push_back(row.type);
-    c_ts_->i64.push_back(row.ts);
-    c_anon_->str.push_back(row.anon);
-    c_user_->str.push_back(row.user);
-    c_email_->str.push_back(row.email);
-    c_phone_->str.push_back(row.phone);
-    c_device_->str.push_back(row.device);
-    c_channel_->str.push_back(row.channel);
-    c_campaign_->str.push_back(row.campaign);
-    c_revenue_->f64.push_back(row.revenue);
-    c_url_->str.push_back(row.url);
-    c_page_->str.push_back(row.page);
-    c_device_type_->str.push_back(row.device_type);
-    c_x_->f64.push_back(row.x);
-    c_y_->f64.push_back(row.y);
-    c_scroll_->i64.push_back(i64(row.scroll));
-    c_search_->str.push_back(row.search);
-    c_product_->str.push_back(row.product);
-    c_category_->str.push_back(row.category);
-    c_quantity_->i64.push_back(i64(row.quantity));
-    c_order_->str.push_back(row.order);
-    c_score_->i64.push_back(i64(row.score));
-    c_purpose_->str.push_back(row.purpose);
-    c_consent_->str.push_back(row.consent_status);
-    c_person_->i64.push_back(row.person);
-    if ((row.type == cat_.type[kAdClick] || row.type == cat_.type[kAdImpression]) && row.campaign >= 0 &&
+    event_id[j] = Intern(std::string_view(id, 17));
+    type[j] = row.type;
+    ts[j] = row.ts;
+    anon[j] = row.anon;
+    user[j] = row.user;
+    email[j] = row.email;
+    phone[j] = row.phone;
+    device[j] = row.device;
+    channel[j] = row.channel;
+    campaign[j] = row.campaign;
+    revenue[j] = row.revenue;
+    url[j] = row.url;
+    page[j] = row.page;
+    device_type[j] = row.device_type;
+    x[j] = row.x;
+    y[j] = row.y;
+    scroll[j] = i64(row.scroll);
+    search[j] = row.search;
+    product[j] = row.product;
+    category[j] = row.category;
+    quantity[j] = i64(row.quantity);
+    order[j] = row.order;
+    score[j] = i64(row.score);
+    purpose[j] = row.purpose;
+    consent[j] = row.consent_status;
+    person[j] = row.person;
+    if ((row.type == ad_click || row.type == ad_impression) && row.campaign >= 0 &&
         static_cast<size_t>(row.campaign) < cat_.ad_of_campaign_code.size()) {
       const int ad = cat_.ad_of_campaign_code[static_cast<size_t>(row.campaign)];
       if (ad >= 0) {
         const size_t cell = static_cast<size_t>((row.ts - o_.start) / kMicrosPerDay) * n_ads + ad;
-        ++(row.type == cat_.type[kAdClick] ? ad_clicks_ : ad_impressions_)[cell];
+        ++(row.type == ad_click ? ad_clicks_ : ad_impressions_)[cell];
       }
     }
   }
-  if (keys_.size() == staged_.size()) {
+  if (m == staged_.size()) {
     staged_.clear();
     return;
   }

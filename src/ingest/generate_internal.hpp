@@ -10,8 +10,8 @@
 //     (a session, an email open with its click-through...) into a small staging buffer and may
 //     schedule follow-up episodes (email opens, returns, surveys) in later hours. Mutable state
 //     (logged-in devices, consents, unsubscribes) therefore changes in time order.
-//  4. After each hour, staged events whose arrival key is before the end of that hour are sorted and
-//     appended to the columns. The key is the event time, except for ~0.5% "late" events whose key
+//  4. After each hour, staged events whose arrival key is before the end of that hour are sorted
+//     (by key, then generation order) and appended to the columns. The key is the event time, except for ~0.5% "late" events whose key
 //     is later than their time: the table is sorted by time apart from those.
 // Everything is drawn from splitmix64 streams keyed by (seed, purpose, index), with our own
 // distributions, so output does not depend on the standard library's <random>.
@@ -327,8 +327,7 @@ struct OrderInfo {
 /// One staged event row; string fields are dictionary codes.
 struct EventRow {
   Micros ts;
-  Micros key;   // arrival order: ts, or later for late events
-  int64_t seq;  // generation order: ties in the sort key
+  Micros key;   // arrival order: ts, or later for late events (ties: generation order)
   int32_t type, anon, user, email, phone, device, channel, campaign, url, page, device_type,
       search, product, category, order, purpose, consent_status;
   int32_t scroll, quantity, score;  // kNoInt = null
@@ -401,15 +400,10 @@ class Generator {
   // Staging.
   std::vector<EventRow> staged_;
   std::vector<EventRow> keep_;
-  struct SortKey {
-    Micros key;
-    int64_t seq;
-    uint32_t idx;
-  };
-  std::vector<SortKey> keys_;
+  std::vector<uint32_t> order_;   // Flush: staged_ indexes in output order
+  std::vector<uint64_t> packed_;  // Flush: packed sort keys
   EventRow template_row_{};
   EventRow discard_{};
-  int64_t seq_ = 0;
   Rng late_rng_{0}, junk_rng_{0};
   double late_share_ = 0.005;
   uint64_t id_key_ = 0;

@@ -29,15 +29,16 @@ char* AppendDigits(char* p, uint64_t v, int n) {
   }
   return p + n;
 }
-// Copies digits of `d` (a string of digits) in groups separated by `sep`.
+// Copies the digits of `d` (NUL-terminated) in groups of the given sizes separated by `sep`;
+// stops early when the digits run out (short, invalid numbers).
 char* AppendGrouped(char* p, const char* d, std::initializer_list<int> groups, char sep) {
   bool first = true;
   for (int g : groups) {
+    if (!*d) break;
     if (!first) *p++ = sep;
     first = false;
     for (int k = 0; k < g && *d; ++k) *p++ = *d++;
   }
-  while (*d) *p++ = *d++;  // leftovers (never for valid numbers)
   return p;
 }
 
@@ -190,9 +191,12 @@ int32_t Generator::PhoneCode(Person& p, bool international) {
   switch (c.phone) {
     case PhoneStyle::kNanp:
       if (intl) { plus(); o = AppendGrouped(o, nsn, {3, 3, 4}, ' '); }
-      else { *o++ = '('; o = AppendGrouped(o, nsn, {3}, ' '); o[-1] = ')'; *o++ = ' ';
-             // "(415) 555-0134"
-             o = AppendGrouped(o, nsn + 3, {3, 4}, '-'); }
+      else {  // "(415) 555-0134"
+        *o++ = '(';
+        o = AppendGrouped(o, nsn, {3}, ' ');
+        o = AppendStr(o, ") ");
+        o = AppendGrouped(o, nsn + 3, {3, 4}, '-');
+      }
       break;
     case PhoneStyle::kGB: case PhoneStyle::kDE:
       if (intl) plus(); else *o++ = '0';
@@ -212,8 +216,12 @@ int32_t Generator::PhoneCode(Person& p, bool international) {
       break;
     case PhoneStyle::kSE:
       if (intl) { plus(); o = AppendGrouped(o, nsn, {2, 3, 2, 2}, ' '); }
-      else { *o++ = '0'; o = AppendGrouped(o, nsn, {2}, ' '); o[-1] = '-';
-             o = AppendGrouped(o, nsn + 2, {3, 2, 2}, ' '); }
+      else {  // "070-123 45 67"
+        *o++ = '0';
+        o = AppendGrouped(o, nsn, {2}, ' ');
+        *o++ = '-';
+        o = AppendGrouped(o, nsn + 2, {3, 2, 2}, ' ');
+      }
       break;
     case PhoneStyle::kAU:
       if (intl) plus(); else *o++ = '0';

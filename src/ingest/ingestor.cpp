@@ -69,7 +69,6 @@ struct Ingestor::Impl {
   std::string default_country;
   FieldBinding fields[std::size(kStandardFields)];
   absl::flat_hash_map<std::string, bool> consumed;  // source columns mapped directly to a field
-  std::vector<EventColumns> staged;
   std::vector<QuarantineRow> quarantine;
   IngestReport report;
   internal::BatchState st;  // reused across batches
@@ -81,7 +80,6 @@ Ingestor::Ingestor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Ingestor::~Ingestor() = default;
 std::vector<QuarantineRow>& Ingestor::quarantine() { return impl_->quarantine; }
 IngestReport& Ingestor::report() { return impl_->report; }
-std::vector<EventColumns>& internal::StagedBatches(Ingestor& ing) { return ing.impl_->staged; }
 
 absl::StatusOr<std::unique_ptr<Ingestor>> Ingestor::Create(const IngestOptions& options,
                                                            IngestTarget target, std::string source) {
@@ -159,12 +157,11 @@ absl::Status Ingestor::Bind(const std::vector<std::string>& names, bool require_
   return absl::OkStatus();
 }
 
-absl::Status Ingestor::Process(const SourceBatch& b) {
+absl::Status Ingestor::Process(const SourceBatch& b, EventColumns* out) {
   Impl& m = *impl_;
   internal::BatchContext ctx{m.options, m.target, m.source, m.plan ? &*m.plan : nullptr, &*m.time,
                              m.fields, m.consumed};
-  m.staged.emplace_back();
-  return internal::ProcessBatch(ctx, b, &m.st, &m.staged.back(), &m.quarantine, &m.report);
+  return internal::ProcessBatch(ctx, b, &m.st, out, &m.quarantine, &m.report);
 }
 
 }  // namespace cdp

@@ -58,7 +58,7 @@ ColumnType WidenedType(ColumnType a, ColumnType b) {
 
 }  // namespace
 
-void EventStore::Append(EventColumns&& batch) {
+void EventStore::Append(EventColumns& batch) {
   const size_t old_n = cols_.size();
   const size_t add = batch.size();
   if (add == 0) return;
@@ -91,6 +91,17 @@ void EventStore::Append(EventColumns&& batch) {
       sc.AppendRange(*bc, 0, add);
     }
   }
+}
+
+void EventStore::Truncate(size_t rows) {
+  if (rows >= cols_.size()) return;
+  if (rows < sorted_rows_) rows = sorted_rows_;
+  cols_.ts.resize(rows);
+  cols_.type.resize(rows);
+  cols_.profile.resize(rows);
+  cols_.revenue.resize(rows);
+  cols_.arrival.resize(rows);
+  for (Column& c : cols_.columns) c.Resize(rows);
 }
 
 void EventStore::Merge() {

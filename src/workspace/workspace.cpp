@@ -20,10 +20,12 @@ double Since(std::chrono::steady_clock::time_point t0) {
 }
 }  // namespace
 
-absl::StatusOr<IngestReport> Workspace::Commit(Ingestor& ingestor, uint32_t id_checkpoint, double seconds) {
-  (void)id_checkpoint;
-  for (EventColumns& batch : internal::StagedBatches(ingestor)) store_.Append(std::move(batch));
-  internal::StagedBatches(ingestor).clear();
+void Workspace::Rollback(const Checkpoint& c) {
+  store_.Truncate(c.rows);
+  store_.ids().Truncate(c.ids);
+}
+
+absl::StatusOr<IngestReport> Workspace::Commit(Ingestor& ingestor, double seconds) {
   auto& q = ingestor.quarantine();
   quarantine_.insert(quarantine_.end(), std::make_move_iterator(q.begin()), std::make_move_iterator(q.end()));
   q.clear();
@@ -44,8 +46,9 @@ absl::StatusOr<IngestReport> Workspace::IngestReader(Reader& reader, const Inges
   IngestTarget target{&store_.dict(), &store_.keys(), &store_.ids()};
   auto ingestor = Ingestor::Create(options, target, std::move(source));
   if (!ingestor.ok()) return ingestor.status();
-  const uint32_t checkpoint = store_.ids().size();
+  const Checkpoint checkpoint{store_.size(), store_.ids().size()};
   TextBatch batch;
+  EventColumns accepted;
   bool bound = false;
   absl::Status status;
   while (true) {
@@ -61,18 +64,19 @@ absl::StatusOr<IngestReport> Workspace::IngestReader(Reader& reader, const Inges
       bound = true;
     }
     if (batch.rows() > 0 || !batch.errors.empty()) {
-      status = (*ingestor)->Process(TextSource(batch));
+      status = (*ingestor)->Process(TextSource(batch), &accepted);
       if (!status.ok()) break;
+      store_.Append(accepted);
     }
     if (options.progress) options.progress(reader.bytes_read(), reader.bytes_total());
     if (!*more) break;
   }
   if (!status.ok()) {
-    store_.ids().Truncate(checkpoint);  // nothing of this call is kept
+    Rollback(checkpoint);  // nothing of this call is kept
     return status;
   }
   (*ingestor)->report().bytes = reader.bytes_total();
-  return Commit(**ingestor, checkpoint, Since(t0));
+  return Commit(**ingestor, Since(t0));
 }
 
 absl::StatusOr<IngestReport> Workspace::IngestCsv(const std::string& path, const IngestOptions& options,
@@ -109,7 +113,8 @@ absl::StatusOr<IngestReport> Workspace::IngestColumns(const SourceBatch& batch, 
   IngestTarget target{&store_.dict(), &store_.keys(), &store_.ids()};
   auto ingestor = Ingestor::Create(options, target, "columns");
   if (!ingestor.ok()) return ingestor.status();
-  const uint32_t checkpoint = store_.ids().size();
+  const Checkpoint checkpoint{store_.size(), store_.ids().size()};
+  EventColumns accepted;
   std::vector<std::string> names;
   for (const SourceColumn& c : batch.columns) {
     if (std::find(names.begin(), names.end(), c.name) != names.end())
@@ -136,15 +141,16 @@ absl::StatusOr<IngestReport> Workspace::IngestColumns(const SourceBatch& batch, 
         if (c.codes32) c.codes32 += begin;
         if (c.codes64) c.codes64 += begin;
       }
-      status = (*ingestor)->Process(slice);
+      status = (*ingestor)->Process(slice, &accepted);
+      if (status.ok()) store_.Append(accepted);
       if (options.progress) options.progress(static_cast<int64_t>(end), static_cast<int64_t>(batch.rows));
     }
   }
   if (!status.ok()) {
-    store_.ids().Truncate(checkpoint);
+    Rollback(checkpoint);
     return status;
   }
-  return Commit(**ingestor, checkpoint, Since(t0));
+  return Commit(**ingestor, Since(t0));
 }
 
 absl::Status Workspace::ConfigurePush(const IngestOptions& options) {
@@ -182,10 +188,10 @@ absl::StatusOr<PushResult> Workspace::PushEvent(std::string_view json) {
   }
   if (auto st = push_->Bind(batch.names, false); !st.ok()) return st;
   IngestReport before = push_->report();
-  if (auto st = push_->Process(TextSource(batch)); !st.ok()) return st;
+  EventColumns accepted;
+  if (auto st = push_->Process(TextSource(batch), &accepted); !st.ok()) return st;
   const IngestReport& after = push_->report();
-  for (EventColumns& b : internal::StagedBatches(*push_)) store_.Append(std::move(b));
-  internal::StagedBatches(*push_).clear();
+  store_.Append(accepted);
   auto& q = push_->quarantine();
   quarantine_.insert(quarantine_.end(), std::make_move_iterator(q.begin()), std::make_move_iterator(q.end()));
   q.clear();
