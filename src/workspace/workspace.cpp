@@ -1,6 +1,7 @@
 #include "cdp/workspace.hpp"
 
 #include <chrono>
+#include <future>
 
 #include "core/strings.hpp"
 
@@ -47,29 +48,36 @@ absl::StatusOr<IngestReport> Workspace::IngestReader(Reader& reader, const Inges
   auto ingestor = Ingestor::Create(options, target, std::move(source));
   if (!ingestor.ok()) return ingestor.status();
   const Checkpoint checkpoint{store_.size(), store_.ids().size()};
-  TextBatch batch;
+  // Two batches in flight: the reader fills one on a second thread while this one is processed.
+  // Cells of a batch live in the reader's file buffer or in the batch itself, so they stay valid.
+  TextBatch batches[2];
+  int cur = 0;
   EventColumns accepted;
   bool bound = false;
   absl::Status status;
+  absl::StatusOr<bool> more = reader.Next(&batches[cur]);
   while (true) {
-    auto more = reader.Next(&batch);
     if (!more.ok()) {
       status = more.status();
       break;
     }
+    const bool has_more = *more;
+    std::future<absl::StatusOr<bool>> next;
+    if (has_more) next = std::async(std::launch::async, [&reader, &batches, cur] { return reader.Next(&batches[1 - cur]); });
+    TextBatch& batch = batches[cur];
     if (!bound || !fixed_columns) {
       // A header-only CSV still binds, so a bad mapping is reported.
       status = (*ingestor)->Bind(batch.names, fixed_columns);
-      if (!status.ok()) break;
-      bound = true;
+      bound = status.ok();
     }
-    if (batch.rows() > 0 || !batch.errors.empty()) {
+    if (status.ok() && (batch.rows() > 0 || !batch.errors.empty())) {
       status = (*ingestor)->Process(TextSource(batch), &accepted);
-      if (!status.ok()) break;
-      store_.Append(accepted);
+      if (status.ok()) store_.Append(accepted);
     }
+    if (next.valid()) more = next.get();
+    if (!status.ok() || !has_more) break;
     if (options.progress) options.progress(reader.bytes_read(), reader.bytes_total());
-    if (!*more) break;
+    cur = 1 - cur;
   }
   if (!status.ok()) {
     Rollback(checkpoint);  // nothing of this call is kept
