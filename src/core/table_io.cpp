@@ -2,7 +2,8 @@
 //
 // CSV follows RFC 4180: a header row, fields separated by ',', a field is quoted ("...", inner
 // quotes doubled) when it contains ',', '"', CR or LF. Null cells are empty; a non-null empty string
-// is written as "" so that it stays distinguishable from null. Rows end with "\n".
+// is written as "" so that it stays distinguishable from null, and so are null-like texts ("NA",
+// "null", ...). Rows end with "\n".
 // NDJSON: one JSON object per row, keys in column order, null cells omitted, strings escaped per
 // RFC 8259 (quote, backslash and control characters; other bytes, UTF-8 included, are copied).
 // Numbers: int64 as integers, doubles in the shortest form that reads back to the same value;
@@ -97,7 +98,10 @@ bool AppendDouble(std::string& out, double v) {
 }
 
 void AppendCsvField(std::string& out, std::string_view s) {
-  bool quote = s.empty();  // "" marks an empty (non-null) string
+  // "" marks an empty (non-null) string; texts that readers take as null when unquoted (the
+  // default null tokens of IngestOptions and pandas) are quoted so they read back as text.
+  bool quote = s.empty() || s == "NA" || s == "N/A" || s == "NULL" || s == "null" || s == "None" ||
+               s == "nan" || s == "NaN";
   for (char ch : s)
     if (ch == ',' || ch == '"' || ch == '\n' || ch == '\r') {
       quote = true;

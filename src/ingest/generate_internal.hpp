@@ -422,6 +422,9 @@ void CivilFromDays(int64_t z, int* y, unsigned* m, unsigned* d);
 /// Days since 1970-01-01 of a civil date.
 int64_t DaysFromCivilDate(int64_t y, unsigned m, unsigned d);
 
+inline double Round2(double v) { return std::round(v * 100.0) / 100.0; }
+inline double Round4(double v) { return std::round(v * 10000.0) / 10000.0; }
+
 /// Appends the decimal digits of v to buf; returns the new end.
 inline char* AppendUint(char* buf, uint64_t v) {
   char tmp[24];

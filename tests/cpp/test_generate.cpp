@@ -438,6 +438,49 @@ TEST_CASE("Generate: identity traps and links are present") {
   CHECK(national > 0);
 }
 
+TEST_CASE("Generate: edge-case options give consistent tables") {
+  struct Case {
+    const char* name;
+    GenerateOptions o;
+  };
+  auto make = [](int64_t customers, int32_t days) {
+    GenerateOptions o;
+    o.customers = customers;
+    o.days = days;
+    return o;
+  };
+  std::vector<Case> cases = {{"one person, one day", make(1, 1)}, {"one day", make(300, 1)}};
+  cases.push_back({"start not at midnight, before 1970", make(200, 3)});
+  cases.back().o.start = -123'456'789'012;
+  cases.push_back({"all junk, all B2B, all churn", make(200, 10)});
+  cases.back().o.junk_id_rate = 1.0;
+  cases.back().o.b2b_share = 1.0;
+  cases.back().o.churn_share = 1.0;
+  cases.push_back({"tiny activity", make(200, 10)});
+  cases.back().o.events_scale = 0.01;
+  cases.push_back({"400 days over Black Friday and Christmas", make(100, 400)});
+  cases.back().o.start = 1'693'526'400'000'000;  // 2023-09-01
+  for (const Case& c : cases) {
+    INFO(c.name);
+    auto d = cdp::Generate(c.o);
+    REQUIRE(d.ok());
+    const Table& e = d->events;
+    for (const Column& col : e.columns) CHECK(col.size() == e.rows());
+    const int64_t end = c.o.start + c.o.days * cdp::kMicrosPerDay;
+    for (int64_t t : Col(e, "ts").i64) {
+      CHECK(t >= c.o.start);
+      CHECK(t < end);
+    }
+    for (int64_t p : Col(e, "true_person_id").i64) {
+      CHECK(p >= 0);
+      CHECK(p < c.o.customers);
+    }
+    CHECK(e.rows() >= 1);
+    if (c.o.junk_id_rate == 1.0)
+      for (size_t i = 0; i < e.rows(); ++i) CHECK(HasJunk(e, i));
+  }
+}
+
 TEST_CASE("Generate: bad options are rejected with the option's name") {
   GenerateOptions o;
   o.customers = 0;
