@@ -40,7 +40,10 @@ class StringDictionary {
   size_t block_size_ = 0;
   size_t arena_bytes_ = 0;
   std::vector<std::string_view> views_;
-  absl::flat_hash_map<std::string_view, int32_t> index_;
+  struct Hash {
+    size_t operator()(std::string_view s) const;
+  };
+  absl::flat_hash_map<std::string_view, int32_t, Hash> index_;
 };
 
 }  // namespace cdp

@@ -37,6 +37,8 @@ class EventStore {
   /// whose type differs from the store's is widened: int64+double -> double, else -> string.
   void Append(EventColumns& batch);
   void Append(EventColumns&& batch) { Append(batch); }
+  /// Reserves room for `rows` more events (avoids regrowth copies during a large ingest).
+  void Reserve(size_t rows);
   /// Drops rows from `rows` on (undo of a failed ingest call); `rows` must not cut the sorted run.
   void Truncate(size_t rows);
   /// Sorts and merges the delta run. Cheap when there is no delta.

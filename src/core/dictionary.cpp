@@ -3,7 +3,14 @@
 #include <algorithm>
 #include <cstring>
 
+#include "absl/hash/hash.h"
+
 namespace cdp {
+
+size_t StringDictionary::Hash::operator()(std::string_view s) const {
+  // abseil's own string hash (Debian's abseil does not hash std::string_view natively).
+  return absl::Hash<absl::string_view>()(absl::string_view(s.data(), s.size()));
+}
 
 std::string_view StringDictionary::Store(std::string_view s) {
   if (s.empty()) return std::string_view();

@@ -95,9 +95,16 @@ std::string Displayable(std::string_view s) {
 }
 
 bool HasHighBit(std::string_view s) {
-  for (char c : s)
-    if (static_cast<unsigned char>(c) >= 0x80) return true;
-  return false;
+  const char* p = s.data();
+  size_t n = s.size();
+  uint64_t acc = 0;
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    acc |= w;
+  }
+  for (; n > 0; ++p, --n) acc |= static_cast<unsigned char>(*p);
+  return (acc & 0x8080808080808080ULL) != 0;
 }
 
 std::string_view ErrorCode(const RowError& e) {
@@ -310,8 +317,10 @@ class BatchBuilder {
     int32_t last_code = kNullCode;
     bool have_last = false;
     // kCodes: normalize each category once.
-    std::vector<int32_t> memo;
-    if (c->kind == SourceColumn::Kind::kCodes) memo.assign(c->categories->size(), -2);
+    static std::vector<int32_t> kNoMemo;
+    std::vector<int32_t>& memo = c->kind == SourceColumn::Kind::kCodes
+                                     ? st_->MemoFor(Cat("field:", field), c->categories)
+                                     : kNoMemo;
     for (size_t r = 0; r < n_; ++r) {
       if (Bad(r)) continue;
       std::string_view raw;
@@ -433,9 +442,10 @@ class BatchBuilder {
     Column out(type);
     out.Resize(n_);
     StringDictionary& dict = *ctx_.target.dict;
-    std::vector<int32_t> memo;
-    if (c.kind == SourceColumn::Kind::kCodes && type == ColumnType::kString)
-      memo.assign(c.categories->size(), -2);
+    static std::vector<int32_t> kNoMemo;
+    std::vector<int32_t>& memo = c.kind == SourceColumn::Kind::kCodes && type == ColumnType::kString
+                                     ? st_->MemoFor(Cat("prop:", c.name), c.categories)
+                                     : kNoMemo;
     for (size_t r = 0; r < n_; ++r) {
       if (Bad(r)) continue;
       if (type == ColumnType::kDouble && c.kind == SourceColumn::Kind::kDouble) {
@@ -787,16 +797,25 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
 
   // Dedupe, then stage accepted rows.
   std::vector<uint32_t> arrival(n, UINT32_MAX);
-  size_t accepted = 0;
+  std::vector<std::string_view> batch_ids;
+  std::vector<uint32_t> rows_with_id;
+  batch_ids.reserve(n);
+  rows_with_id.reserve(n);
   for (size_t r = 0; r < n; ++r) {
     if (bb.Bad(r)) continue;
     auto [off, len] = st->id_span[r];
-    auto a = ctx.target.ids->Insert(std::string_view(st->id_arena).substr(off, len));
-    if (!a) {
+    batch_ids.push_back(std::string_view(st->id_arena).substr(off, len));
+    rows_with_id.push_back(static_cast<uint32_t>(r));
+  }
+  std::vector<uint32_t> ids_out;
+  ctx.target.ids->InsertMany(batch_ids, &ids_out);
+  size_t accepted = 0;
+  for (size_t i = 0; i < rows_with_id.size(); ++i) {
+    if (ids_out[i] == UINT32_MAX) {
       ++report->duplicates;
       continue;
     }
-    arrival[r] = *a;
+    arrival[rows_with_id[i]] = ids_out[i];
     ++accepted;
   }
   report->accepted += static_cast<int64_t>(accepted);
@@ -813,20 +832,30 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
     out->arrival.push_back(arrival[r]);
   }
   // Provisional profile key: the first identifier in priority order.
-  std::vector<std::pair<std::string_view, const Column*>> id_cols;
-  for (std::string_view f : kIdentifierFields)
+  struct IdCol {
+    std::string_view field;
+    const Column* col;
+    std::vector<int32_t>* memo;
+  };
+  std::vector<IdCol> id_cols;
+  for (size_t f = 0; f < std::size(kIdentifierFields); ++f)
     for (const auto& [name, col] : named)
-      if (name == f) id_cols.emplace_back(f, &col);
+      if (name == kIdentifierFields[f]) id_cols.push_back(IdCol{kIdentifierFields[f], &col, &st->key_memo[f]});
   std::string key;
   for (uint32_t r : kept) {
     int32_t profile = kNullCode;
-    for (const auto& [field, c] : id_cols) {
-      int32_t code = c->str[r];
+    for (const IdCol& id : id_cols) {
+      int32_t code = id.col->str[r];
       if (code == kNullCode) continue;
-      key.assign(field);
-      key += ':';
-      key.append(dict.Get(code));
-      profile = ctx.target.keys->Intern(key);
+      std::vector<int32_t>& memo = *id.memo;
+      if (static_cast<size_t>(code) >= memo.size()) memo.resize(static_cast<size_t>(dict.size()), kNullCode);
+      profile = memo[static_cast<size_t>(code)];
+      if (profile == kNullCode) {
+        key.assign(id.field);
+        key += ':';
+        key.append(dict.Get(code));
+        profile = memo[static_cast<size_t>(code)] = ctx.target.keys->Intern(key);
+      }
       break;
     }
     out->profile.push_back(profile);

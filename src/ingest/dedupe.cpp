@@ -20,6 +20,27 @@ std::optional<uint32_t> EventIdIndex::Insert(std::string_view id) {
   return next;
 }
 
+void EventIdIndex::InsertMany(const std::vector<std::string_view>& ids, std::vector<uint32_t>* out) {
+  const size_t n = ids.size();
+  std::vector<uint64_t> hashes(n);
+  for (size_t i = 0; i < n; ++i) hashes[i] = StableHash64(ids[i]);
+  out->assign(n, UINT32_MAX);
+  constexpr size_t kAhead = 8;
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) first_.prefetch(hashes[i + kAhead]);
+    const uint32_t next = size();
+    auto [it, inserted] = first_.try_emplace(hashes[i], next);
+    if (!inserted) {
+      if (Get(it->second) == ids[i]) continue;
+      auto [sit, sinserted] = spill_.try_emplace(std::string(ids[i]), next);
+      if (!sinserted) continue;
+    }
+    bytes_.append(ids[i].data(), ids[i].size());
+    offsets_.push_back(bytes_.size());
+    (*out)[i] = next;
+  }
+}
+
 bool EventIdIndex::Contains(std::string_view id) const {
   auto it = first_.find(StableHash64(id));
   if (it == first_.end()) return false;

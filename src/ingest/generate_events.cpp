@@ -83,14 +83,16 @@ void Generator::ConsentChange(const Episode& e, Person& p, Rng& r) {
   int pu = static_cast<int>(r.Below(kNumPurposes));
   if (p.consent_state && r.Chance(0.7))
     while (!((p.consent_state >> pu) & 1)) pu = static_cast<int>(r.Below(kNumPurposes));
+  const int32_t url = cat_.page_url[kSlotAccount], page = cat_.page[kAccountPage],
+                channel = cat_.channel[kDirect];
   EventRow& v = AddOnDevice(e.ts, kPageView, e.person, p, 0);
-  v.url = cat_.page_url[kSlotAccount];
-  v.page = cat_.page[kAccountPage];
-  v.channel = cat_.channel[kDirect];
+  v.url = url;
+  v.page = page;
+  v.channel = channel;
   EventRow& c = AddOnDevice(e.ts + Seconds(r.Range(5, 60)), kConsent, e.person, p, 0);
-  c.url = v.url;
-  c.page = v.page;
-  c.channel = v.channel;
+  c.url = url;
+  c.page = page;
+  c.channel = channel;
   c.purpose = cat_.purpose[pu];
   p.consent_state ^= static_cast<uint8_t>(1u << pu);
   c.consent_status = (p.consent_state >> pu) & 1 ? cat_.granted : cat_.denied;
@@ -110,18 +112,19 @@ void Generator::EmailSend(uint32_t person, Person& p, Micros ts, int32_t utm, do
 void Generator::EmailOpen(const Episode& e, Person& p, Rng& r) {
   const int32_t campaign = cat_.utm_campaign[static_cast<size_t>(e.utm)];
   const int32_t channel = cat_.channel[kEmailChannel];
-  EventRow& open = Add(e.ts, kEmailOpen, e.person);
-  open.email = EmailCode(p, false);
+  const int32_t email = EmailCode(p, false);
+  EventRow& open = Add(e.ts, kEmailOpen, e.person);  // a row reference dies at the next Add
+  open.email = email;
   open.channel = channel;
   open.campaign = campaign;
   if (r.Chance(0.012)) {
     const Micros at = e.ts + Seconds(r.Range(5, 60));
     EventRow& un = Add(at, kEmailUnsubscribe, e.person);
-    un.email = open.email;
+    un.email = email;
     un.channel = channel;
     un.campaign = campaign;
     EventRow& c = Add(at + Seconds(1), kConsent, e.person);
-    c.email = open.email;
+    c.email = email;
     c.channel = channel;
     c.purpose = cat_.purpose[kMarketing];
     c.consent_status = cat_.denied;
@@ -132,7 +135,7 @@ void Generator::EmailOpen(const Episode& e, Person& p, Rng& r) {
   if (!r.Chance(std::min(0.9, p.click_rate * e.extra / 100.0))) return;
   const Micros at = e.ts + Seconds(r.Range(3, 120));
   EventRow& click = Add(at, kEmailClick, e.person);
-  click.email = open.email;
+  click.email = email;
   click.channel = channel;
   click.campaign = campaign;
   click.url = LandingUrl(kSlotSale, e.utm);

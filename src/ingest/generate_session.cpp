@@ -187,7 +187,13 @@ void Generator::Session(const Episode& e, Person& p, Rng& r) {
       a.quantity = cart_quantity;
       if (r.Chance(0.55 + p.buy_rate)) {
         // Cart -> checkout -> purchase (or abandonment at checkout).
+        // Note: an EventRow& is valid only until the next Add (staging may grow), so values
+        // shared by several events are kept in locals.
         const uint8_t pcat = cat_.product_category[static_cast<size_t>(cart_product)];
+        const int32_t product_code = cat_.product_id[static_cast<size_t>(cart_product)];
+        const int32_t category_code = cat_.categories[pcat];
+        const int32_t checkout_url = cat_.page_url[kSlotCheckout];
+        const int32_t checkout_page = cat_.page[kCheckoutPage];
         t += dwell;
         if (t >= auth_ts) do_auth(auth_ts);
         EventRow& cv = AddOnDevice(t, kPageView, who, p, dev);
@@ -197,20 +203,20 @@ void Generator::Session(const Episode& e, Person& p, Rng& r) {
         cv.campaign = campaign;
         t += Seconds(r.Range(15, 90));
         EventRow& ckv = AddOnDevice(t, kPageView, who, p, dev);
-        ckv.url = cat_.page_url[kSlotCheckout];
-        ckv.page = cat_.page[kCheckoutPage];
+        ckv.url = checkout_url;
+        ckv.page = checkout_page;
         ckv.channel = channel;
         ckv.campaign = campaign;
         const bool guest = !(p.logged_in & bit);
         const int32_t email = EmailCode(p, guest && r.Chance(0.25));
         const int32_t phone = r.Chance(0.4) ? PhoneCode(p, r.Chance(0.4)) : kNullCode;
         EventRow& ck = AddOnDevice(t + Seconds(r.Range(5, 60)), kCheckout, who, p, dev);
-        ck.url = ckv.url;
-        ck.page = ckv.page;
+        ck.url = checkout_url;
+        ck.page = checkout_page;
         ck.channel = channel;
         ck.campaign = campaign;
-        ck.product = cat_.product_id[static_cast<size_t>(cart_product)];
-        ck.category = cat_.categories[pcat];
+        ck.product = product_code;
+        ck.category = category_code;
         ck.quantity = cart_quantity;
         ck.email = email;
         ck.phone = phone;
@@ -226,12 +232,12 @@ void Generator::Session(const Episode& e, Person& p, Rng& r) {
           char* end = AppendUint(AppendStr(buf, "o"), 10'000'000 + order_counter_++);
           const int32_t order = Intern(std::string_view(buf, static_cast<size_t>(end - buf)));
           EventRow& pu = AddOnDevice(t, kPurchase, who, p, dev);
-          pu.url = ckv.url;
-          pu.page = ckv.page;
+          pu.url = checkout_url;
+          pu.page = checkout_page;
           pu.channel = channel;
           pu.campaign = campaign;
-          pu.product = ck.product;
-          pu.category = ck.category;
+          pu.product = product_code;
+          pu.category = category_code;
           pu.quantity = cart_quantity;
           pu.email = email;
           pu.phone = phone;
@@ -244,7 +250,7 @@ void Generator::Session(const Episode& e, Person& p, Rng& r) {
           conf.campaign = campaign;
           // Follow-ups of the order.
           const uint32_t oi = static_cast<uint32_t>(orders_.size());
-          orders_.push_back(OrderInfo{order, ck.product, ck.category, cart_quantity, revenue});
+          orders_.push_back(OrderInfo{order, product_code, category_code, cart_quantity, revenue});
           auto follow = [&](EpisodeKind kind, int64_t lo_h, int64_t hi_h) {
             Schedule(Episode{t + Hours(1) * lo_h + r.Range(0, (hi_h - lo_h) * kMicrosPerHour), who, kind, 0, 0, 0, 0, oi});
           };

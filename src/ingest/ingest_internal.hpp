@@ -64,6 +64,25 @@ struct BatchState {
   std::string id_arena;
   std::vector<std::pair<uint32_t, uint32_t>> id_span;
   std::string scratch;
+  /// Profile key per identifier field (in kIdentifierFields order) and dictionary code; -1 unknown.
+  /// Valid across batches: dictionary and key codes never change.
+  std::vector<int32_t> key_memo[std::size(kIdentifierFields)];
+  /// Dictionary code per category of a kCodes source column, per use ("field:" or "prop:" + name),
+  /// so slices of one columnar ingest normalize each category once. -2 = not computed yet.
+  struct CategoryMemo {
+    const std::vector<std::string>* categories = nullptr;
+    std::vector<int32_t> codes;
+  };
+  absl::flat_hash_map<std::string, CategoryMemo> category_memo;
+  /// The memo for `use` over `categories` (reset when the categories change).
+  std::vector<int32_t>& MemoFor(const std::string& use, const std::vector<std::string>* categories) {
+    CategoryMemo& m = category_memo[use];
+    if (m.categories != categories || m.codes.size() != categories->size()) {
+      m.categories = categories;
+      m.codes.assign(categories->size(), -2);
+    }
+    return m.codes;
+  }
 };
 
 absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchState* st,

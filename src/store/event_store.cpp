@@ -93,6 +93,8 @@ void EventStore::Append(EventColumns& batch) {
   }
 }
 
+void EventStore::Reserve(size_t rows) { cols_.Reserve(cols_.size() + rows); }
+
 void EventStore::Truncate(size_t rows) {
   if (rows >= cols_.size()) return;
   if (rows < sorted_rows_) rows = sorted_rows_;

@@ -53,7 +53,7 @@ absl::StatusOr<IngestReport> Workspace::IngestReader(Reader& reader, const Inges
   TextBatch batches[2];
   int cur = 0;
   EventColumns accepted;
-  bool bound = false;
+  bool bound = false, first_batch = true;
   absl::Status status;
   absl::StatusOr<bool> more = reader.Next(&batches[cur]);
   while (true) {
@@ -76,6 +76,17 @@ absl::StatusOr<IngestReport> Workspace::IngestReader(Reader& reader, const Inges
     }
     if (next.valid()) more = next.get();
     if (!status.ok() || !has_more) break;
+    if (first_batch && reader.bytes_read() > 0 && batch.rows() > 0) {
+      // Size the store and the id index for the whole file from the first batch's density.
+      // The reader is idle here and has read this batch and the next one.
+      const size_t rows_read = batch.rows() + batches[1 - cur].rows();
+      double expected = static_cast<double>(rows_read) * static_cast<double>(reader.bytes_total()) /
+                        static_cast<double>(reader.bytes_read());
+      size_t rows = static_cast<size_t>(expected * 1.05);
+      store_.Reserve(rows);
+      store_.ids().Reserve(rows, rows * 16);
+    }
+    first_batch = false;
     if (options.progress) options.progress(reader.bytes_read(), reader.bytes_total());
     cur = 1 - cur;
   }
@@ -130,9 +141,11 @@ absl::StatusOr<IngestReport> Workspace::IngestColumns(const SourceBatch& batch, 
     names.push_back(c.name);
   }
   absl::Status status = (*ingestor)->Bind(names, true);
+  store_.ids().Reserve(batch.rows, batch.rows * 16);
+  store_.Reserve(batch.rows);
   if (status.ok()) {
     // Process in slices so progress can be reported and scratch stays bounded.
-    constexpr size_t kSlice = 1 << 20;
+    constexpr size_t kSlice = 1 << 16;
     for (size_t begin = 0; begin < batch.rows && status.ok(); begin += kSlice) {
       size_t end = std::min(batch.rows, begin + kSlice);
       SourceBatch slice = batch;
