@@ -116,6 +116,15 @@ class Workspace:
         self.reports.append(rep)
         return rep
 
+    def _ingest_file(self, native, path, opts, progress):
+        """Run a native file ingest with a byte-progress bar for large files."""
+        size = os.path.getsize(path) if os.path.exists(path) else 0
+        bar = _Bar(progress and size >= _PROGRESS_MIN_BYTES, size, "B", os.path.basename(str(path)))
+        try:
+            return self._record(native(str(path), opts, bar.callback()))
+        finally:
+            bar.close()
+
     def ingest_csv(self, path, mapping=None, plan=None, *, delimiter=None, header=None, columns=None,
                    time_zone=None, epoch_unit=None, default_country=None, keep_unmapped=None,
                    null_values=None, max_field_bytes=None, source=None, progress=True):
@@ -125,12 +134,7 @@ class Workspace:
         """
         opts = _options(mapping, plan, time_zone, epoch_unit, default_country, keep_unmapped, source,
                         null_values, delimiter, header, columns, max_field_bytes)
-        size = os.path.getsize(path) if os.path.exists(path) else 0
-        bar = _Bar(progress and size >= _PROGRESS_MIN_BYTES, size, "B", os.path.basename(str(path)))
-        try:
-            return self._record(self._ws.ingest_csv(str(path), opts, bar.callback()))
-        finally:
-            bar.close()
+        return self._ingest_file(self._ws.ingest_csv, path, opts, progress)
 
     def ingest_ndjson(self, path, mapping=None, plan=None, *, time_zone=None, epoch_unit=None,
                       default_country=None, keep_unmapped=None, source=None, progress=True):
@@ -139,12 +143,7 @@ class Workspace:
         Example: ``ws.ingest_ndjson("events.ndjson", mapping={"user_id": "context.user"})``
         """
         opts = _options(mapping, plan, time_zone, epoch_unit, default_country, keep_unmapped, source)
-        size = os.path.getsize(path) if os.path.exists(path) else 0
-        bar = _Bar(progress and size >= _PROGRESS_MIN_BYTES, size, "B", os.path.basename(str(path)))
-        try:
-            return self._record(self._ws.ingest_ndjson(str(path), opts, bar.callback()))
-        finally:
-            bar.close()
+        return self._ingest_file(self._ws.ingest_ndjson, path, opts, progress)
 
     def ingest(self, data, mapping=None, plan=None, *, time_zone=None, epoch_unit=None,
                default_country=None, keep_unmapped=None, source=None, progress=True):
