@@ -30,8 +30,8 @@ struct GenerateOptions {
 /// on a given platform: randomness comes from the library's own generator, not <random>.
 /// The three tables share one string dictionary, so a user id has the same code everywhere.
 struct GeneratedData {
-  /// One row per event. Columns: event_id ("e" + 16 hex digits, unique), type, ts (int64 µs UTC),
-  /// anonymous_id (first-party cookie), user_id, email, phone, device_id, channel, campaign,
+  /// One row per event. Columns: event_id (int64, unique: 24 bits of the seed above the row
+  /// number), type, ts (int64 µs UTC), anonymous_id (first-party cookie), user_id, email, phone, device_id, channel, campaign,
   /// revenue (double; purchase: order value, return: negative refund, else null), url, page,
   /// device_type, x, y (click position, 0..1 of the viewport), scroll_depth (0..100),
   /// search_query, product_id, category, quantity, order_id, score (nps 0..10, csat 1..5),

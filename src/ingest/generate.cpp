@@ -75,7 +75,7 @@ void Generator::Run() {
   BuildCustomersTable();
 
   Table& ev = out_->events;
-  c_event_id_ = &ev.Add("event_id", ColumnType::kString);
+  c_event_id_ = &ev.Add("event_id", ColumnType::kInt64);
   c_type_ = &ev.Add("type", ColumnType::kString);
   c_ts_ = &ev.Add("ts", ColumnType::kInt64);
   c_anon_ = &ev.Add("anonymous_id", ColumnType::kString);

@@ -10,7 +10,6 @@ namespace cdp::gen {
 
 namespace {
 constexpr uint64_t kStreamEpisode = 20, kStreamEmailCampaign = 100;
-constexpr char kHex[] = "0123456789abcdef";
 
 }  // namespace
 
@@ -295,7 +294,7 @@ void Generator::Flush(Micros until) {
                    c_scroll_, c_search_, c_product_, c_category_, c_quantity_, c_order_, c_score_,
                    c_purpose_, c_consent_, c_person_};
   for (Column* c : all) c->Resize(row0 + m);
-  int32_t* event_id = c_event_id_->str.data() + row0;
+  int64_t* event_id = c_event_id_->i64.data() + row0;
   int32_t* type = c_type_->str.data() + row0;
   int64_t* ts = c_ts_->i64.data() + row0;
   int32_t* anon = c_anon_->str.data() + row0;
@@ -324,15 +323,14 @@ void Generator::Flush(Micros until) {
   auto i64 = [](int32_t v) { return v == kNoInt ? kNullInt64 : int64_t{v}; };
   const int n_ads = static_cast<int>(cat_.ad_campaign.size());
   const int32_t ad_click = cat_.type[kAdClick], ad_impression = cat_.type[kAdImpression];
-  char id[17];
-  id[0] = 'e';
+  // Event ids: 24 bits from the seed above the row number, so ids are unique within a data set
+  // and data sets of different seeds rarely share one. Integers, not strings: millions of
+  // distinct ids would otherwise fill the string dictionary.
+  const int64_t id_base = static_cast<int64_t>(id_key_ & 0xFFFFFF) << 38;
   for (size_t j = 0; j < m; ++j) {
     EventRow& row = staged_[order_[j]];
     MaybeJunk(row);
-    // Mix64 is a bijection: distinct row numbers give distinct ids.
-    const uint64_t v = Mix64(id_key_ + static_cast<uint64_t>(row0 + j));
-    for (int d = 0; d < 16; ++d) id[1 + d] = kHex[(v >> (60 - 4 * d)) & 15];
-    event_id[j] = Intern(std::string_view(id, 17));
+    event_id[j] = id_base | static_cast<int64_t>(row0 + j);
     type[j] = row.type;
     ts[j] = row.ts;
     anon[j] = row.anon;
