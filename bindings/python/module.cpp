@@ -76,6 +76,7 @@ py::dict TableDict(cdp::Table t) {
   auto holder = std::make_shared<cdp::Table>(std::move(t));
   py::list names, columns;
   const size_t n = holder->rows();
+  std::vector<int32_t> remap;
   for (size_t i = 0; i < holder->columns.size(); ++i) {
     names.append(holder->names[i]);
     cdp::Column& c = holder->columns[i];
@@ -99,7 +100,10 @@ py::dict TableDict(cdp::Table t) {
         break;
       }
       case cdp::ColumnType::kString: {
-        std::vector<int32_t> remap(static_cast<size_t>(holder->dict->size()), -1);
+        // One remap array for the table, reset after each column (touching only used codes).
+        if (remap.size() != static_cast<size_t>(holder->dict->size()))
+          remap.assign(static_cast<size_t>(holder->dict->size()), -1);
+        std::vector<int32_t> used;
         py::list cats;
         auto* codes = new std::vector<int32_t>(n);
         int32_t next = 0;
@@ -112,11 +116,13 @@ py::dict TableDict(cdp::Table t) {
           int32_t& m = remap[static_cast<size_t>(code)];
           if (m < 0) {
             m = next++;
+            used.push_back(code);
             std::string_view s = holder->dict->Get(code);
             cats.append(py::str(s.data(), s.size()));
           }
           (*codes)[r] = m;
         }
+        for (int32_t code : used) remap[static_cast<size_t>(code)] = -1;
         py::capsule free(codes, [](void* p) { delete static_cast<std::vector<int32_t>*>(p); });
         columns.append(py::make_tuple("string", py::array_t<int32_t>(codes->size(), codes->data(), free), cats));
         break;
