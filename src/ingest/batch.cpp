@@ -31,6 +31,10 @@ absl::StatusOr<FieldBinding> ParseBinding(std::string_view field, std::string_vi
                                                      "\" cannot be a constant (\"", value, "\")"));
     b.kind = FieldBinding::kLiteral;
     b.literal = std::string(value.substr(1));
+    double v;
+    if (field == "revenue" && !ParseDoubleStrict(b.literal, &v))
+      return absl::InvalidArgumentError(
+          Cat("mapping: revenue -> \"", value, "\": a constant revenue must be a finite number"));
     return b;
   }
   size_t star = value.find('*');
@@ -244,6 +248,8 @@ class BatchBuilder {
     std::string scratch, last_text;
     Micros last_value = 0;
     bool have_last = false;
+    // A typed column's own unit (datetime64[ns]) wins over the epoch_unit option.
+    const EpochUnit unit = c->unit != EpochUnit::kAuto ? c->unit : ctx_.time->options().epoch_unit;
     for (size_t r = 0; r < n_; ++r) {
       if (Bad(r)) continue;
       if (c->kind == SourceColumn::Kind::kInt64 || c->kind == SourceColumn::Kind::kDouble) {
@@ -256,12 +262,20 @@ class BatchBuilder {
         }
         absl::StatusOr<Micros> v;
         if (c->kind == SourceColumn::Kind::kInt64) {
-          v = ctx_.time->FromEpoch(c->i64[r], c->unit);
+          v = ctx_.time->FromEpoch(c->i64[r], unit);
         } else if (!std::isfinite(c->f64[r])) {
           v = absl::InvalidArgumentError(Cat("timestamp ", c->f64[r], " is not finite"));
         } else {
-          double secs = c->f64[r];
-          v = static_cast<Micros>(std::llround(secs * 1e6));
+          // Fractional epoch values: seconds unless a unit says otherwise.
+          const double x = c->f64[r];
+          double per_unit = 1e6;
+          switch (unit) {
+            case EpochUnit::kMillis: per_unit = 1e3; break;
+            case EpochUnit::kMicros: per_unit = 1; break;
+            case EpochUnit::kNanos: per_unit = 1e-3; break;
+            default: break;
+          }
+          v = static_cast<Micros>(std::llround(x * per_unit));
         }
         if (!v.ok()) {
           Reject(r, c->name, Cat(c->kind == SourceColumn::Kind::kInt64 ? c->i64[r] : 0),

@@ -160,3 +160,17 @@ def test_property_type_inference_and_widening():
 def test_file_backed_workspace_not_yet():
     with pytest.raises(cdp.UnsupportedError, match="file-backed"):
         cdp.Workspace("shop.cdp")
+
+
+def test_epoch_unit_option_applies_to_numeric_columns():
+    # 1709251200000 read as milliseconds is 2024-03-01T00:00:00Z; by magnitude alone it would also
+    # be ms, so use a value whose magnitude says seconds: 1709251200 ms = 1970-01-20T18:47:31.2Z.
+    ws = cdp.Workspace()
+    ws.ingest({"event_id": ["a"], "type": ["v"], "ts": np.array([1709251200], dtype=np.int64),
+               "user_id": ["u"]}, epoch_unit="ms", progress=False)
+    assert ws.events()["ts"][0] == pd.Timestamp(1709251200, unit="ms", tz="UTC")
+
+
+def test_constant_revenue_must_be_a_number():
+    with pytest.raises(cdp.InvalidArgumentError, match="constant revenue must be a finite number"):
+        cdp.Workspace().ingest({"ts": [1], "type": ["v"], "user_id": ["u"]}, mapping={"revenue": "=ten"})
