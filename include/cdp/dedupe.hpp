@@ -9,6 +9,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "cdp/event_columns.hpp"
+#include "cdp/memory.hpp"
 
 namespace cdp {
 
@@ -29,9 +30,15 @@ class EventIdIndex {
   void Reserve(size_t ids, size_t bytes);
 
  private:
-  std::string bytes_;
-  std::vector<uint64_t> offsets_{0};
-  absl::flat_hash_map<uint64_t, uint32_t> first_;     // hash -> arrival of the first id with it
+  // Keys are StableHash64 values, already well mixed: the table uses them as they are.
+  struct PassThrough {
+    size_t operator()(uint64_t h) const { return static_cast<size_t>(h); }
+  };
+  std::basic_string<char, std::char_traits<char>, HugePageAllocator<char>> bytes_;
+  std::vector<uint64_t, HugePageAllocator<uint64_t>> offsets_{0};
+  absl::flat_hash_map<uint64_t, uint32_t, PassThrough, std::equal_to<uint64_t>,
+                      HugePageAllocator<std::pair<const uint64_t, uint32_t>>>
+      first_;  // hash -> arrival of the first id with it
   absl::flat_hash_map<std::string, uint32_t> spill_;  // ids whose hash collides with another id
 };
 

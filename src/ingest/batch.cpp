@@ -222,8 +222,10 @@ class BatchBuilder {
                    Cat("column ", c.name, ": invalid UTF-8 text"));
         }
       } else if (c.kind == SourceColumn::Kind::kCodes) {
-        std::vector<char> ok(c.categories->size());
-        for (size_t k = 0; k < ok.size(); ++k) ok[k] = IsValidUtf8((*c.categories)[k]);
+        // Validity per category, computed once per columnar ingest (1 = valid, 0 = not).
+        std::vector<int32_t>& ok = st_->MemoFor(Cat("utf8:", c.name), c.categories);
+        if (!ok.empty() && ok[0] == -2)
+          for (size_t k = 0; k < ok.size(); ++k) ok[k] = IsValidUtf8((*c.categories)[k]) ? 1 : 0;
         for (size_t r = 0; r < n_; ++r) {
           int64_t code = c.codes32 ? c.codes32[r] : c.codes64[r];
           if (code >= 0 && static_cast<size_t>(code) < ok.size() && !ok[static_cast<size_t>(code)])
@@ -602,11 +604,11 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
   StringDictionary& dict = *ctx.target.dict;
 
   bb.CheckUtf8();
-  std::vector<Micros> ts;
+  std::vector<Micros>& ts = st->ts;
   bb.Timestamps(&ts);
 
   // Event type.
-  std::vector<int32_t> type;
+  std::vector<int32_t>& type = st->type;
   auto keep = [](std::string_view s) -> absl::StatusOr<std::string> {
     return std::string(Strip(s));
   };
@@ -627,6 +629,7 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
   };
   Named ids[] = {{"user_id", {}, {}}, {"email", {}, {}}, {"phone", {}, {}}, {"device_id", {}, {}},
                  {"anonymous_id", {}, {}}};
+  for (Named& id : ids) id.codes = st->TakeCodes(), id.invalid = st->TakeCodes();
   for (Named& id : ids) {
     if (id.field == "email") bb.StringField(id.field, NormalizeEmail, false, &id.codes, &id.invalid);
     else if (id.field == "phone")
@@ -648,11 +651,12 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
                           : "no identifier: none of user_id, email, phone, device_id, anonymous_id is set");
   }
   Named others[] = {{"channel", {}, {}}, {"campaign", {}, {}}, {"url", {}, {}}, {"country", {}, {}}};
+  for (Named& o : others) o.codes = st->TakeCodes(), o.invalid = st->TakeCodes();
   for (Named& o : others) {
     if (o.field == "country") bb.StringField(o.field, NormalizeCountry, false, &o.codes, &o.invalid);
     else bb.StringField(o.field, keep, false, &o.codes, nullptr);
   }
-  std::vector<double> revenue;
+  std::vector<double>& revenue = st->revenue;
   bb.Revenue(&revenue);
 
   // UTM fields from the URL.
@@ -904,6 +908,14 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
     for (size_t r = 0; r < n; ++r) count += arrival[r] != UINT32_MAX && col.str[r] != kNullCode;
     if (count) report->warnings[Cat("invalid_", std::string_view(name).substr(0, name.size() - 8))] += count;
   }
+  // Hand the code buffers back for the next batch.
+  for (auto& [name, col] : named)
+    if (col.type == ColumnType::kString) st->spare.push_back(std::move(col.str));
+  for (Named* group : {ids, others})
+    for (size_t k = 0; k < (group == ids ? std::size(ids) : std::size(others)); ++k) {
+      if (group[k].codes.capacity()) st->spare.push_back(std::move(group[k].codes));
+      if (group[k].invalid.capacity()) st->spare.push_back(std::move(group[k].invalid));
+    }
   return absl::OkStatus();
 }
 

@@ -64,6 +64,18 @@ struct BatchState {
   std::string id_arena;
   std::vector<std::pair<uint32_t, uint32_t>> id_span;
   std::string scratch;
+  // Per-batch buffers kept between batches: fresh memory costs page faults on every batch.
+  std::vector<Micros> ts;
+  std::vector<int32_t> type;
+  std::vector<double> revenue;
+  std::vector<std::vector<int32_t>> spare;  ///< pool of code vectors
+  std::vector<int32_t> TakeCodes() {
+    if (spare.empty()) return {};
+    std::vector<int32_t> v = std::move(spare.back());
+    v.clear();  // keeps the capacity
+    spare.pop_back();
+    return v;
+  }
   /// Profile key per identifier field (in kIdentifierFields order) and dictionary code; -1 unknown.
   /// Valid across batches: dictionary and key codes never change.
   std::vector<int32_t> key_memo[std::size(kIdentifierFields)];
