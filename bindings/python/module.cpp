@@ -6,6 +6,7 @@
 #include <pybind11/stl.h>
 
 #include <map>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <vector>
@@ -146,20 +147,27 @@ Options MakeOptions(const std::map<std::string, std::string>& kv, py::object pro
   Options o;
   for (const auto& [k, v] : kv) Check(cdp::SetIngestOption(&o.ingest, &o.csv, k, v));
   if (!progress.is_none()) {
-    // Called from native code with the GIL released: take it for the callback.
-    o.ingest.progress = [progress](int64_t done, int64_t total) {
+    // Called from native code with the GIL released. The lambda holds a borrowed pointer (the
+    // caller's argument outlives the call), so copying or destroying it never touches reference
+    // counts without the GIL.
+    PyObject* callback = progress.ptr();
+    o.ingest.progress = [callback](int64_t done, int64_t total) {
       py::gil_scoped_acquire gil;
-      progress(done, total);
+      py::handle fn(callback);
+      fn(done, total);
     };
   }
   return o;
 }
 
+// One writer at a time: native calls release the GIL, so Python threads sharing a workspace
+// are serialized here (the GIL is released before waiting on the lock, so no deadlock).
 class PyWorkspace {
  public:
   explicit PyWorkspace(const std::string& path) : ws_(Unwrap(cdp::Workspace::Open(path))) {}
 
   py::dict IngestCsv(const std::string& path, const std::map<std::string, std::string>& kv, py::object progress) {
+    std::unique_lock<std::mutex> lock = Lock();
     Options o = MakeOptions(kv, progress);
     absl::StatusOr<cdp::IngestReport> r;
     {
@@ -170,11 +178,13 @@ class PyWorkspace {
   }
 
   py::dict IngestCsvText(const std::string& text, const std::map<std::string, std::string>& kv) {
+    std::unique_lock<std::mutex> lock = Lock();
     Options o = MakeOptions(kv, py::none());
     return ReportDict(Unwrap(ws_->IngestCsvText(text, o.ingest, o.csv)));
   }
 
   py::dict IngestNdjson(const std::string& path, const std::map<std::string, std::string>& kv, py::object progress) {
+    std::unique_lock<std::mutex> lock = Lock();
     Options o = MakeOptions(kv, progress);
     absl::StatusOr<cdp::IngestReport> r;
     {
@@ -185,6 +195,7 @@ class PyWorkspace {
   }
 
   py::dict IngestNdjsonText(const std::string& text, const std::map<std::string, std::string>& kv) {
+    std::unique_lock<std::mutex> lock = Lock();
     Options o = MakeOptions(kv, py::none());
     return ReportDict(Unwrap(ws_->IngestNdjsonText(text, o.ingest, o.ndjson)));
   }
@@ -193,6 +204,7 @@ class PyWorkspace {
   // codes; extra: valid mask (uint8 array or None) for int64/bool, categories (list of str) for codes.
   py::dict IngestColumns(py::list columns, int64_t rows, const std::map<std::string, std::string>& kv,
                          py::object progress) {
+    std::unique_lock<std::mutex> lock = Lock();
     Options o = MakeOptions(kv, progress);
     cdp::SourceBatch batch;
     batch.rows = static_cast<size_t>(rows);
@@ -251,11 +263,13 @@ class PyWorkspace {
   }
 
   void ConfigurePush(const std::map<std::string, std::string>& kv) {
+    std::unique_lock<std::mutex> lock = Lock();
     Options o = MakeOptions(kv, py::none());
     Check(ws_->ConfigurePush(o.ingest));
   }
 
   std::string Push(const std::string& json) {
+    std::unique_lock<std::mutex> lock = Lock();
     switch (Unwrap(ws_->PushEvent(json))) {
       case cdp::PushResult::kAccepted: return "accepted";
       case cdp::PushResult::kDuplicate: return "duplicate";
@@ -264,9 +278,11 @@ class PyWorkspace {
     return "";
   }
 
-  py::dict PushReport() { return ReportDict(ws_->push_report()); }
+  py::dict PushReport() {
+    std::unique_lock<std::mutex> lock = Lock(); return ReportDict(ws_->push_report()); }
 
   py::dict Events() {
+    std::unique_lock<std::mutex> lock = Lock();
     cdp::Table t;
     {
       py::gil_scoped_release nogil;
@@ -274,10 +290,13 @@ class PyWorkspace {
     }
     return TableDict(std::move(t));
   }
-  py::dict Quarantine() { return TableDict(ws_->QuarantineTable()); }
-  int64_t EventCount() { return static_cast<int64_t>(ws_->events().size()); }
+  py::dict Quarantine() {
+    std::unique_lock<std::mutex> lock = Lock(); return TableDict(ws_->QuarantineTable()); }
+  int64_t EventCount() {
+    std::unique_lock<std::mutex> lock = Lock(); return static_cast<int64_t>(ws_->events().size()); }
 
   py::dict Summary(int partitions) {
+    std::unique_lock<std::mutex> lock = Lock();
     cdp::EventSummary s = ws_->Summary(partitions);
     py::dict d, by_type;
     d["events"] = s.events;
@@ -295,6 +314,7 @@ class PyWorkspace {
   }
 
   py::dict Memory() {
+    std::unique_lock<std::mutex> lock = Lock();
     const cdp::EventStore& s = ws_->events();
     py::dict d;
     d["events"] = s.size();
@@ -304,6 +324,11 @@ class PyWorkspace {
   }
 
  private:
+  std::unique_lock<std::mutex> Lock() {
+    py::gil_scoped_release nogil;  // wait for another thread's native call without holding the GIL
+    return std::unique_lock<std::mutex>(mu_);
+  }
+  std::mutex mu_;
   std::unique_ptr<cdp::Workspace> ws_;
 };
 

@@ -102,6 +102,7 @@ CDP_API void cdp_report_destroy(cdp_report* r);
 /* Result tables. */
 CDP_API cdp_status cdp_events(cdp_workspace* ws, cdp_table** out);
 CDP_API cdp_status cdp_quarantine(cdp_workspace* ws, cdp_table** out);
+/* Number of stored events; -1 on an internal error (see cdp_last_error). */
 CDP_API int64_t cdp_event_count(cdp_workspace* ws);
 
 /* Deterministic synthetic data set written as CSV files (events.csv, customers.csv,

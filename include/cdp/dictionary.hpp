@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "cdp/memory.hpp"
 
 namespace cdp {
 
@@ -39,11 +40,13 @@ class StringDictionary {
   size_t block_used_ = 0;
   size_t block_size_ = 0;
   size_t arena_bytes_ = 0;
-  std::vector<std::string_view> views_;
+  std::vector<std::string_view, HugePageAllocator<std::string_view>> views_;
   struct Hash {
     size_t operator()(std::string_view s) const;
   };
-  absl::flat_hash_map<std::string_view, int32_t, Hash> index_;
+  absl::flat_hash_map<std::string_view, int32_t, Hash, std::equal_to<std::string_view>,
+                      HugePageAllocator<std::pair<const std::string_view, int32_t>>>
+      index_;
 };
 
 }  // namespace cdp

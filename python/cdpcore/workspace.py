@@ -88,7 +88,7 @@ def _column_spec(name, s):
         if s.hasnans:
             valid = (~s.isna()).to_numpy(dtype=np.uint8)
             return (name, "bool", s.fillna(False).to_numpy(dtype=np.uint8), valid)
-        return (name, "bool", np.ascontiguousarray(s.to_numpy().view(np.uint8)), None)
+        return (name, "bool", np.ascontiguousarray(s.to_numpy(dtype=np.uint8)), None)
     if pd.api.types.is_integer_dtype(dt):
         if isinstance(dt, pd.api.extensions.ExtensionDtype):  # nullable Int64
             valid = (~s.isna()).to_numpy(dtype=np.uint8)

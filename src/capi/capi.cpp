@@ -3,6 +3,7 @@
 #include <cmath>
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <string>
 #include <vector>
@@ -24,6 +25,7 @@ struct cdp_report {
 };
 struct cdp_table {
   cdp::Table table;
+  std::mutex text_mu;  // cdp_table_string fills `text` lazily; readers may share a table
   std::vector<std::unique_ptr<std::string>> text;  // NUL-terminated copies by dictionary code
 };
 
@@ -54,7 +56,8 @@ cdp_status FromStatus(const absl::Status& st) {
 }
 
 cdp_table* NewTable(cdp::Table t) {
-  auto* out = new cdp_table{std::move(t), {}};
+  auto* out = new cdp_table();
+  out->table = std::move(t);
   out->text.resize(static_cast<size_t>(out->table.dict->size()));
   return out;
 }
@@ -237,7 +240,14 @@ cdp_status cdp_quarantine(cdp_workspace* ws, cdp_table** out) {
   CDP_API_END();
 }
 
-int64_t cdp_event_count(cdp_workspace* ws) { return ws ? static_cast<int64_t>(ws->ws->events().size()) : 0; }
+int64_t cdp_event_count(cdp_workspace* ws) {
+  try {
+    return ws ? static_cast<int64_t>(ws->ws->events().size()) : 0;
+  } catch (...) {
+    g_last_error = "cdp_event_count: internal error";
+    return -1;
+  }
+}
 
 cdp_status cdp_generate_csv(const char* dir, int64_t customers, int32_t days, uint64_t seed) {
   CDP_API_BEGIN();
@@ -303,6 +313,7 @@ const char* cdp_table_string(const cdp_table* t, int64_t col, int64_t row) {
       return nullptr;
     int32_t code = c->str[static_cast<size_t>(row)];
     if (code == cdp::kNullCode) return nullptr;
+    std::lock_guard<std::mutex> lock(const_cast<cdp_table*>(t)->text_mu);
     auto& slot = const_cast<cdp_table*>(t)->text[static_cast<size_t>(code)];
     if (!slot) slot = std::make_unique<std::string>(t->table.dict->Get(code));
     return slot->c_str();

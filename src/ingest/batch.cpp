@@ -270,14 +270,23 @@ class BatchBuilder {
         } else {
           // Fractional epoch values: seconds unless a unit says otherwise.
           const double x = c->f64[r];
+          const double mag = std::fabs(x);
+          EpochUnit u = unit;
+          if (u == EpochUnit::kAuto)  // same magnitude rule as integers (cdp/time.hpp)
+            u = mag < 1e11 ? EpochUnit::kSeconds : mag < 1e14 ? EpochUnit::kMillis
+                : mag < 1e17 ? EpochUnit::kMicros : EpochUnit::kNanos;
           double per_unit = 1e6;
-          switch (unit) {
+          switch (u) {
             case EpochUnit::kMillis: per_unit = 1e3; break;
             case EpochUnit::kMicros: per_unit = 1; break;
             case EpochUnit::kNanos: per_unit = 1e-3; break;
             default: break;
           }
-          v = static_cast<Micros>(std::llround(x * per_unit));
+          const double us = x * per_unit;
+          if (!(std::fabs(us) < 9.2e18))
+            v = absl::InvalidArgumentError(Cat("timestamp ", x, " is out of range"));
+          else
+            v = static_cast<Micros>(std::llround(us));
         }
         if (!v.ok()) {
           Reject(r, c->name, Cat(c->kind == SourceColumn::Kind::kInt64 ? c->i64[r] : 0),
@@ -479,7 +488,7 @@ class BatchBuilder {
       }
       if (!memo.empty()) {
         int64_t cat = c.codes32 ? c.codes32[r] : c.codes64[r];
-        if (cat < 0) continue;
+        if (cat < 0 || static_cast<size_t>(cat) >= c.categories->size()) continue;
         int32_t& m = memo[static_cast<size_t>(cat)];
         if (m == -2) m = dict.Intern((*c.categories)[static_cast<size_t>(cat)]);
         out.str[r] = m;
@@ -681,7 +690,8 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
   if (ctx.options.keep_unmapped) {
     for (const SourceColumn& c : b.columns) {
       if (ctx.consumed.contains(c.name)) continue;
-      if (FieldIndex(c.name) >= 0 || c.name.ends_with("_invalid") || c.name.rfind("utm_", 0) == 0) {
+      if (FieldIndex(c.name) >= 0 || c.name.ends_with("_invalid") || c.name.rfind("utm_", 0) == 0 ||
+          c.name == "profile_key") {
         // A column named like a field that was mapped elsewhere: keep it under a prefixed name.
         props.emplace_back(Cat("src.", c.name), bb.Property(c, DeclaredType(ctx.plan, c.name)));
         continue;
@@ -692,23 +702,28 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
 
   // Assemble named columns (identifiers, fields, properties) for plan checks and staging.
   std::vector<std::pair<std::string, Column>> named;
+  size_t recycled = 0;  // named[0, recycled) hold code buffers from the pool; they go back to it
+  std::vector<std::pair<std::string, size_t>> set_aside;  // field -> index in named of <field>_invalid
   auto add_codes = [&named, n](std::string_view name, std::vector<int32_t>& codes, bool only_if_any) {
-    if (codes.empty()) return;
-    if (only_if_any && std::all_of(codes.begin(), codes.end(), [](int32_t c) { return c == kNullCode; })) return;
+    if (codes.empty()) return false;
+    if (only_if_any && std::all_of(codes.begin(), codes.end(), [](int32_t c) { return c == kNullCode; }))
+      return false;
     Column c(ColumnType::kString);
     c.str = std::move(codes);
     c.str.resize(n, kNullCode);
     named.emplace_back(std::string(name), std::move(c));
+    return true;
   };
-  for (Named& id : ids) {
-    bool bound = bb.Field(id.field).kind != FieldBinding::kNone;
-    if (bound) add_codes(id.field, id.codes, false);
-    add_codes(Cat(id.field, "_invalid"), id.invalid, true);
+  for (Named* group : {ids, others}) {
+    const size_t count = group == ids ? std::size(ids) : std::size(others);
+    for (size_t k = 0; k < count; ++k) {
+      Named& f = group[k];
+      if (bb.Field(f.field).kind != FieldBinding::kNone) add_codes(f.field, f.codes, false);
+      if (add_codes(Cat(f.field, "_invalid"), f.invalid, true))
+        set_aside.emplace_back(std::string(f.field), named.size() - 1);
+    }
   }
-  for (Named& o : others) {
-    if (bb.Field(o.field).kind != FieldBinding::kNone) add_codes(o.field, o.codes, false);
-    add_codes(Cat(o.field, "_invalid"), o.invalid, true);
-  }
+  recycled = named.size();
   if (has_url) {
     named.emplace_back("utm_source", std::move(utm_source));
     named.emplace_back("utm_medium", std::move(utm_medium));
@@ -742,6 +757,7 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
       std::string_view at;
       if (spec != nullptr) {
         for (const std::string& req : spec->required) {
+          if (req == "event_id" || req == "ts" || req == "type") continue;  // every accepted row has them
           auto v = values.find(req);
           if (v == values.end() || IsNullAt(v->second, r)) {
             violation = Cat("plan: ", tname, " requires \"", req, "\", which is missing");
@@ -783,6 +799,10 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
   const SourceColumn* idc = idf.kind == FieldBinding::kColumn ? bb.Col(idf.column) : nullptr;
   st->id_arena.clear();
   st->id_span.assign(n, {0, 0});
+  std::vector<size_t> by_name(b.columns.size());
+  for (size_t i = 0; i < by_name.size(); ++i) by_name[i] = i;
+  std::sort(by_name.begin(), by_name.end(),
+            [&b](size_t x, size_t y) { return b.columns[x].name < b.columns[y].name; });
   std::string scratch, row_text;
   for (size_t r = 0; r < n; ++r) {
     if (bb.Bad(r)) continue;
@@ -797,13 +817,15 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
                 Cat("missing event_id: column ", idf.column, " is absent"));
       continue;
     } else {
+      // Hash of the row's non-null cells by column name (order- and batch-independent).
       row_text.clear();
-      for (const SourceColumn& c : b.columns) {
+      for (size_t ci : by_name) {
+        const SourceColumn& c = b.columns[ci];
         std::string_view t;
+        if (!bb.cells_.Text(c, r, &t, &scratch)) continue;
         row_text += c.name;
         row_text += '\x1f';
-        if (bb.cells_.Text(c, r, &t, &scratch)) row_text.append(t);
-        else row_text += '\x1e';
+        row_text.append(t);
         row_text += '\x1d';
       }
       scratch = HexId(StableHash64(row_text));
@@ -902,15 +924,14 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
     ++report->reasons[p.code];
   }
   // Warnings count accepted rows only: a field set aside as `<field>_invalid`.
-  for (const auto& [name, col] : named) {
-    if (!name.ends_with("_invalid")) continue;
+  for (const auto& [field, k] : set_aside) {
+    const Column& col = named[k].second;
     int64_t count = 0;
     for (size_t r = 0; r < n; ++r) count += arrival[r] != UINT32_MAX && col.str[r] != kNullCode;
-    if (count) report->warnings[Cat("invalid_", std::string_view(name).substr(0, name.size() - 8))] += count;
+    if (count) report->warnings[Cat("invalid_", field)] += count;
   }
-  // Hand the code buffers back for the next batch.
-  for (auto& [name, col] : named)
-    if (col.type == ColumnType::kString) st->spare.push_back(std::move(col.str));
+  // Hand the pooled code buffers back for the next batch (only those taken from the pool).
+  for (size_t k = 0; k < recycled; ++k) st->spare.push_back(std::move(named[k].second.str));
   for (Named* group : {ids, others})
     for (size_t k = 0; k < (group == ids ? std::size(ids) : std::size(others)); ++k) {
       if (group[k].codes.capacity()) st->spare.push_back(std::move(group[k].codes));

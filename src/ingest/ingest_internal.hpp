@@ -69,7 +69,7 @@ struct BatchState {
   std::vector<int32_t> type;
   std::vector<double> revenue;
   std::vector<std::vector<int32_t>> spare;  ///< pool of code vectors
-  std::vector<int32_t> TakeCodes() {
+  std::vector<int32_t> TakeCodes() {  // the pool never exceeds the 18 buffers a batch takes
     if (spare.empty()) return {};
     std::vector<int32_t> v = std::move(spare.back());
     v.clear();  // keeps the capacity

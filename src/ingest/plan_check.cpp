@@ -48,6 +48,15 @@ std::string CheckSpec(const PropertySpec& spec, std::string_view name, const Nam
   if (IsNullAt(v, r)) return "";
   double x;
   bool numeric = NumberAt(v, r, &x);
+  // A text column (one odd value in the batch makes it text) still holds numbers cell by cell.
+  if (!numeric && v.col != nullptr && v.col->type == ColumnType::kString)
+    numeric = ParseDoubleStrict(dict.Get(v.col->str[r]), &x);
+  if ((spec.type == PropertySpec::Type::kInteger || spec.type == PropertySpec::Type::kNumber) &&
+      (!numeric || (spec.type == PropertySpec::Type::kInteger && x != std::floor(x))))
+    return Cat(type_name, ".", name, " = \"", Truncate(TextAt(v, r, dict), 60), "\" is not ",
+               spec.type == PropertySpec::Type::kInteger ? "an integer" : "a number");
+  if (spec.type == PropertySpec::Type::kBoolean && v.col != nullptr && v.col->type != ColumnType::kBool)
+    return Cat(type_name, ".", name, " = \"", Truncate(TextAt(v, r, dict), 60), "\" is not true or false");
   if (!spec.allowed.empty()) {
     std::string t = TextAt(v, r, dict);
     bool found = std::find(spec.allowed.begin(), spec.allowed.end(), t) != spec.allowed.end();
@@ -74,15 +83,20 @@ std::string CheckSpec(const PropertySpec& spec, std::string_view name, const Nam
 }
 
 PropertySpec::Type DeclaredType(const TrackingPlan* plan, std::string_view name) {
+  // The column is parsed as the declared type only when every spec naming the property agrees;
+  // otherwise it is typed from the data and each row is checked against its own event's spec.
   if (plan == nullptr) return PropertySpec::Type::kAny;
-  if (auto it = plan->properties.find(name); it != plan->properties.end() &&
-                                              it->second.type != PropertySpec::Type::kAny)
-    return it->second.type;
-  for (const auto& [type, ev] : plan->events)
-    if (auto it = ev.properties.find(name); it != ev.properties.end() &&
-                                            it->second.type != PropertySpec::Type::kAny)
-      return it->second.type;
-  return PropertySpec::Type::kAny;
+  PropertySpec::Type found = PropertySpec::Type::kAny;
+  bool conflict = false;
+  auto see = [&](const std::map<std::string, PropertySpec, std::less<>>& specs) {
+    auto it = specs.find(name);
+    if (it == specs.end() || it->second.type == PropertySpec::Type::kAny) return;
+    if (found != PropertySpec::Type::kAny && found != it->second.type) conflict = true;
+    found = it->second.type;
+  };
+  see(plan->properties);
+  for (const auto& [type, ev] : plan->events) see(ev.properties);
+  return conflict ? PropertySpec::Type::kAny : found;
 }
 
 }  // namespace cdp::internal

@@ -27,18 +27,40 @@ void Workspace::Rollback(const Checkpoint& c) {
 }
 
 absl::StatusOr<IngestReport> Workspace::Commit(Ingestor& ingestor, double seconds) {
-  auto& q = ingestor.quarantine();
-  quarantine_.insert(quarantine_.end(), std::make_move_iterator(q.begin()), std::make_move_iterator(q.end()));
-  q.clear();
   IngestReport report = ingestor.report();
   report.seconds = seconds;
   if (!report.consistent())
     return absl::InternalError(Cat("ingest report does not add up: read ", report.read, " != accepted ",
                                    report.accepted, " + quarantined ", report.quarantined, " + duplicates ",
                                    report.duplicates));
+  auto& q = ingestor.quarantine();
+  quarantine_.insert(quarantine_.end(), std::make_move_iterator(q.begin()), std::make_move_iterator(q.end()));
+  q.clear();
   reports_.push_back(report);
   return report;
 }
+
+namespace {
+// Undoes an ingest call unless it committed: covers error returns and exceptions (a progress
+// callback that throws, bad_alloc) alike.
+template <typename Undo>
+class UndoUnlessCommitted {
+ public:
+  explicit UndoUnlessCommitted(Undo undo) : undo_(std::move(undo)) {}
+  ~UndoUnlessCommitted() {
+    if (!committed_) undo_();
+  }
+  template <typename T>
+  T Keep(T result) {
+    committed_ = result.ok();
+    return result;
+  }
+
+ private:
+  Undo undo_;
+  bool committed_ = false;
+};
+}  // namespace
 
 template <typename Reader, typename Options>
 absl::StatusOr<IngestReport> Workspace::IngestReader(Reader& reader, const IngestOptions& options,
@@ -48,6 +70,7 @@ absl::StatusOr<IngestReport> Workspace::IngestReader(Reader& reader, const Inges
   auto ingestor = Ingestor::Create(options, target, std::move(source));
   if (!ingestor.ok()) return ingestor.status();
   const Checkpoint checkpoint{store_.size(), store_.ids().size()};
+  UndoUnlessCommitted guard([this, checkpoint] { Rollback(checkpoint); });
   // Two batches in flight: the reader fills one on a second thread while this one is processed.
   // Cells of a batch live in the reader's file buffer or in the batch itself, so they stay valid.
   TextBatch batches[2];
@@ -91,11 +114,10 @@ absl::StatusOr<IngestReport> Workspace::IngestReader(Reader& reader, const Inges
     cur = 1 - cur;
   }
   if (!status.ok()) {
-    Rollback(checkpoint);  // nothing of this call is kept
-    return status;
+    return status;  // the guard undoes everything this call stored
   }
   (*ingestor)->report().bytes = reader.bytes_total();
-  return Commit(**ingestor, Since(t0));
+  return guard.Keep(Commit(**ingestor, Since(t0)));
 }
 
 absl::StatusOr<IngestReport> Workspace::IngestCsv(const std::string& path, const IngestOptions& options,
@@ -133,6 +155,7 @@ absl::StatusOr<IngestReport> Workspace::IngestColumns(const SourceBatch& batch, 
   auto ingestor = Ingestor::Create(options, target, "columns");
   if (!ingestor.ok()) return ingestor.status();
   const Checkpoint checkpoint{store_.size(), store_.ids().size()};
+  UndoUnlessCommitted guard([this, checkpoint] { Rollback(checkpoint); });
   EventColumns accepted;
   std::vector<std::string> names;
   for (const SourceColumn& c : batch.columns) {
@@ -168,10 +191,9 @@ absl::StatusOr<IngestReport> Workspace::IngestColumns(const SourceBatch& batch, 
     }
   }
   if (!status.ok()) {
-    Rollback(checkpoint);
     return status;
   }
-  return Commit(**ingestor, Since(t0));
+  return guard.Keep(Commit(**ingestor, Since(t0)));
 }
 
 absl::Status Workspace::ConfigurePush(const IngestOptions& options) {
