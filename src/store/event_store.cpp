@@ -1,6 +1,7 @@
 #include "cdp/event_store.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -38,7 +39,14 @@ void Widen(Column& c, ColumnType target, StringDictionary& dict) {
     std::string text;
     switch (c.type) {
       case ColumnType::kInt64: text = absl::StrFormat("%d", c.i64[i]); break;
-      case ColumnType::kDouble: text = absl::StrFormat("%.17g", c.f64[i]); break;
+      case ColumnType::kDouble: {
+        // Shortest text that reads back to the same double ("0.1", not "0.10000000000000001").
+        for (int prec = 1; prec <= 17; ++prec) {
+          text = absl::StrFormat("%.*g", prec, c.f64[i]);
+          if (std::strtod(text.c_str(), nullptr) == c.f64[i]) break;
+        }
+        break;
+      }
       case ColumnType::kBool: text = c.b[i] ? "true" : "false"; break;
       case ColumnType::kString: break;
     }
@@ -48,12 +56,22 @@ void Widen(Column& c, ColumnType target, StringDictionary& dict) {
   c.str = std::move(codes);
 }
 
-ColumnType WidenedType(ColumnType a, ColumnType b) {
-  if (a == b) return a;
-  if ((a == ColumnType::kInt64 && b == ColumnType::kDouble) ||
-      (a == ColumnType::kDouble && b == ColumnType::kInt64))
+// True when every int64 value converts to double exactly (|v| <= 2^53).
+bool ExactAsDouble(const Column& c) {
+  if (c.type != ColumnType::kInt64) return true;
+  constexpr int64_t kMax = int64_t{1} << 53;
+  for (int64_t v : c.i64)
+    if (v != kNullInt64 && (v > kMax || v < -kMax)) return false;
+  return true;
+}
+
+ColumnType WidenedType(const Column& a, const Column& b) {
+  if (a.type == b.type) return a.type;
+  if (((a.type == ColumnType::kInt64 && b.type == ColumnType::kDouble) ||
+       (a.type == ColumnType::kDouble && b.type == ColumnType::kInt64)) &&
+      ExactAsDouble(a) && ExactAsDouble(b))
     return ColumnType::kDouble;
-  return ColumnType::kString;
+  return ColumnType::kString;  // nothing is lost: values keep their exact text
 }
 
 }  // namespace
@@ -72,7 +90,7 @@ void EventStore::Append(EventColumns& batch) {
       continue;
     }
     Column& sc = cols_.columns[static_cast<size_t>(si)];
-    ColumnType t = WidenedType(sc.type, bc.type);
+    ColumnType t = WidenedType(sc, bc);
     Widen(sc, t, *dict_);
     Widen(bc, t, *dict_);
   }
