@@ -483,7 +483,10 @@ class BatchBuilder {
         continue;
       }
       if (type == ColumnType::kInt64 && c.kind == SourceColumn::Kind::kInt64) {
-        out.i64[r] = (c.valid && !c.valid[r]) ? kNullInt64 : c.i64[r];
+        int64_t v = (c.valid && !c.valid[r]) ? kNullInt64 : c.i64[r];
+        // Datetime columns (datetime64[ns]) are stored in µs like every time in cdpcore.
+        if (c.unit == EpochUnit::kNanos && v != kNullInt64) v = v >= 0 ? v / 1000 : -((-v + 999) / 1000);
+        out.i64[r] = v;
         continue;
       }
       if (!memo.empty()) {
