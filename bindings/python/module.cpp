@@ -83,20 +83,20 @@ py::dict TableDict(cdp::Table t) {
     cdp::Column& c = holder->columns[i];
     switch (c.type) {
       case cdp::ColumnType::kInt64: {
-        auto* v = new std::vector<int64_t>(std::move(c.i64));
-        py::capsule free(v, [](void* p) { delete static_cast<std::vector<int64_t>*>(p); });
+        auto* v = new cdp::Vec<int64_t>(std::move(c.i64));
+        py::capsule free(v, [](void* p) { delete static_cast<cdp::Vec<int64_t>*>(p); });
         columns.append(py::make_tuple("int64", py::array_t<int64_t>(v->size(), v->data(), free)));
         break;
       }
       case cdp::ColumnType::kDouble: {
-        auto* v = new std::vector<double>(std::move(c.f64));
-        py::capsule free(v, [](void* p) { delete static_cast<std::vector<double>*>(p); });
+        auto* v = new cdp::Vec<double>(std::move(c.f64));
+        py::capsule free(v, [](void* p) { delete static_cast<cdp::Vec<double>*>(p); });
         columns.append(py::make_tuple("double", py::array_t<double>(v->size(), v->data(), free)));
         break;
       }
       case cdp::ColumnType::kBool: {
-        auto* v = new std::vector<int8_t>(std::move(c.b));
-        py::capsule free(v, [](void* p) { delete static_cast<std::vector<int8_t>*>(p); });
+        auto* v = new cdp::Vec<int8_t>(std::move(c.b));
+        py::capsule free(v, [](void* p) { delete static_cast<cdp::Vec<int8_t>*>(p); });
         columns.append(py::make_tuple("bool", py::array_t<int8_t>(v->size(), v->data(), free)));
         break;
       }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cdp/dictionary.hpp"
+#include "cdp/memory.hpp"
 
 namespace cdp {
 
@@ -25,10 +26,10 @@ inline constexpr int8_t kNullBool = -1;
 /// into a StringDictionary owned by whoever owns the column (the event store).
 struct Column {
   ColumnType type = ColumnType::kString;
-  std::vector<int64_t> i64;
-  std::vector<double> f64;
-  std::vector<int8_t> b;
-  std::vector<int32_t> str;
+  Vec<int64_t> i64;
+  Vec<double> f64;
+  Vec<int8_t> b;
+  Vec<int32_t> str;
 
   Column() = default;
   explicit Column(ColumnType t) : type(t) {}

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cdp/column.hpp"
+#include "cdp/memory.hpp"
 #include "cdp/time.hpp"
 
 namespace cdp {
@@ -20,11 +21,11 @@ inline constexpr std::string_view kIdentifierFields[] = {"user_id", "email", "ph
 /// channel, campaign, url, utm_*, country, properties) is a named typed Column. Strings are codes
 /// into the owning store's dictionary.
 struct EventColumns {
-  std::vector<Micros> ts;         ///< event time, µs UTC
-  std::vector<int32_t> type;      ///< event type (dictionary code)
-  std::vector<int32_t> profile;   ///< profile key: code in EventStore::keys() until identity resolution
-  std::vector<double> revenue;    ///< NaN = none
-  std::vector<uint32_t> arrival;  ///< arrival sequence number; EventStore::event_id(arrival)
+  Vec<Micros> ts;         ///< event time, µs UTC
+  Vec<int32_t> type;      ///< event type (dictionary code)
+  Vec<int32_t> profile;   ///< profile key: code in EventStore::keys() until identity resolution
+  Vec<double> revenue;    ///< NaN = none
+  Vec<uint32_t> arrival;  ///< arrival sequence number; EventStore::event_id(arrival)
   std::vector<std::string> names;
   std::deque<Column> columns;  // deque: references stay valid when columns are added
 

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <memory>
 #include <new>
+#include <vector>
 
 namespace cdp {
 
@@ -46,5 +47,9 @@ struct HugePageAllocator {
     return false;
   }
 };
+
+/// Vector for column data: large columns get huge pages (fewer page faults when they are filled).
+template <typename T>
+using Vec = std::vector<T, HugePageAllocator<T>>;
 
 }  // namespace cdp

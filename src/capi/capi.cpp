@@ -103,7 +103,7 @@ const cdp::Column* ColumnAt(const cdp_table* t, int64_t col) {
 namespace {
 template <typename T>
 cdp_status TypedColumn(const cdp_table* t, int64_t col, const T** data, cdp::ColumnType want,
-                       const std::vector<T> cdp::Column::*member, const char* what) {
+                       const cdp::Vec<T> cdp::Column::*member, const char* what) {
   const cdp::Column* c = ColumnAt(t, col);
   CDP_CHECK_ARG(data != nullptr, cdp::Cat(what, ": data is NULL"));
   CDP_CHECK_ARG(c != nullptr, cdp::Cat(what, ": column ", col, " out of range"));

@@ -64,9 +64,9 @@ void Column::AppendRange(const Column& o, size_t begin, size_t end) {
 }
 
 namespace {
-template <typename T>
-void GatherVec(std::vector<T>& v, const std::vector<uint32_t>& perm) {
-  std::vector<T> out(perm.size());
+template <typename V>
+void GatherVec(V& v, const std::vector<uint32_t>& perm) {
+  V out(perm.size());
   for (size_t i = 0; i < perm.size(); ++i) out[i] = v[perm[i]];
   v.swap(out);
 }

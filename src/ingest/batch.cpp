@@ -236,7 +236,7 @@ class BatchBuilder {
     }
   }
 
-  void Timestamps(std::vector<Micros>* ts) {
+  void Timestamps(Vec<Micros>* ts) {
     ts->assign(n_, 0);
     const FieldBinding& f = Field("ts");
     const SourceColumn* c = f.kind == FieldBinding::kColumn ? Col(f.column) : nullptr;
@@ -324,8 +324,8 @@ class BatchBuilder {
   // canonical text or an error; on error the row is rejected (reject == true) or the field is left
   // null with the raw text kept in `<field>_invalid` and a warning counted.
   template <typename Normalize>
-  void StringField(std::string_view field, Normalize normalize, bool reject, std::vector<int32_t>* codes,
-                   std::vector<int32_t>* invalid) {
+  void StringField(std::string_view field, Normalize normalize, bool reject, Vec<int32_t>* codes,
+                   Vec<int32_t>* invalid) {
     codes->assign(n_, kNullCode);
     if (invalid) invalid->assign(n_, kNullCode);
     const FieldBinding& f = Field(field);
@@ -408,7 +408,7 @@ class BatchBuilder {
     }
   }
 
-  void Revenue(std::vector<double>* rev) {
+  void Revenue(Vec<double>* rev) {
     rev->assign(n_, kNaN);
     const FieldBinding& f = Field("revenue");
     if (f.kind == FieldBinding::kLiteral) {
@@ -616,11 +616,11 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
   StringDictionary& dict = *ctx.target.dict;
 
   bb.CheckUtf8();
-  std::vector<Micros>& ts = st->ts;
+  Vec<Micros>& ts = st->ts;
   bb.Timestamps(&ts);
 
   // Event type.
-  std::vector<int32_t>& type = st->type;
+  Vec<int32_t>& type = st->type;
   auto keep = [](std::string_view s) -> absl::StatusOr<std::string> {
     return std::string(Strip(s));
   };
@@ -637,7 +637,7 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
   const std::string& country = ctx.options.default_country;
   struct Named {
     std::string_view field;
-    std::vector<int32_t> codes, invalid;
+    Vec<int32_t> codes, invalid;
   };
   Named ids[] = {{"user_id", {}, {}}, {"email", {}, {}}, {"phone", {}, {}}, {"device_id", {}, {}},
                  {"anonymous_id", {}, {}}};
@@ -668,7 +668,7 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
     if (o.field == "country") bb.StringField(o.field, NormalizeCountry, false, &o.codes, &o.invalid);
     else bb.StringField(o.field, keep, false, &o.codes, nullptr);
   }
-  std::vector<double>& revenue = st->revenue;
+  Vec<double>& revenue = st->revenue;
   bb.Revenue(&revenue);
 
   // UTM fields from the URL.
@@ -678,7 +678,7 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
     utm_source.Resize(n);
     utm_medium.Resize(n);
     utm_campaign.Resize(n);
-    const std::vector<int32_t>& url = others[2].codes;
+    const Vec<int32_t>& url = others[2].codes;
     for (size_t r = 0; r < n; ++r) {
       if (bb.Bad(r) || url[r] == kNullCode) continue;
       UtmFields u = ParseUrl(dict.Get(url[r]));
@@ -707,7 +707,7 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
   std::vector<std::pair<std::string, Column>> named;
   size_t recycled = 0;  // named[0, recycled) hold code buffers from the pool; they go back to it
   std::vector<std::pair<std::string, size_t>> set_aside;  // field -> index in named of <field>_invalid
-  auto add_codes = [&named, n](std::string_view name, std::vector<int32_t>& codes, bool only_if_any) {
+  auto add_codes = [&named, n](std::string_view name, Vec<int32_t>& codes, bool only_if_any) {
     if (codes.empty()) return false;
     if (only_if_any && std::all_of(codes.begin(), codes.end(), [](int32_t c) { return c == kNullCode; }))
       return false;

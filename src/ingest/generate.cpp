@@ -21,28 +21,8 @@ namespace gen {
 namespace {
 // Asks the kernel for transparent huge pages on a large, not yet touched buffer: first-touch page
 // faults dominate filling multi-GB columns on some virtual machines. Purely a speed hint.
-template <typename T>
-void AdviseHugePages(std::vector<T>& v) {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  const size_t bytes = v.capacity() * sizeof(T);
-  if (bytes < (size_t{8} << 20)) return;
-  const uintptr_t page = uintptr_t{2} << 20;
-  uintptr_t begin = (reinterpret_cast<uintptr_t>(v.data()) + page - 1) & ~(page - 1);
-  uintptr_t end = (reinterpret_cast<uintptr_t>(v.data()) + bytes) & ~(page - 1);
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-#else
-  (void)v;
-#endif
-}
-void ReserveColumn(Column& c, size_t n) {
-  c.Reserve(n);
-  switch (c.type) {
-    case ColumnType::kInt64: AdviseHugePages(c.i64); break;
-    case ColumnType::kDouble: AdviseHugePages(c.f64); break;
-    case ColumnType::kBool: AdviseHugePages(c.b); break;
-    case ColumnType::kString: AdviseHugePages(c.str); break;
-  }
-}
+// Column vectors allocate large blocks with huge pages (cdp/memory.hpp), so reserving is enough.
+void ReserveColumn(Column& c, size_t n) { c.Reserve(n); }
 }  // namespace
 
 Generator::Generator(const GenerateOptions& options, GeneratedData* out)

@@ -34,7 +34,7 @@ bool ParseDoubleStrict(std::string_view s, double* out);
 /// A named field or property column of a batch, for tracking-plan checks.
 struct NamedValue {
   const Column* col = nullptr;
-  const std::vector<double>* revenue = nullptr;
+  const Vec<double>* revenue = nullptr;
 };
 bool IsNullAt(const NamedValue& v, size_t r);
 std::string TextAt(const NamedValue& v, size_t r, const StringDictionary& dict);
@@ -65,13 +65,13 @@ struct BatchState {
   std::vector<std::pair<uint32_t, uint32_t>> id_span;
   std::string scratch;
   // Per-batch buffers kept between batches: fresh memory costs page faults on every batch.
-  std::vector<Micros> ts;
-  std::vector<int32_t> type;
-  std::vector<double> revenue;
-  std::vector<std::vector<int32_t>> spare;  ///< pool of code vectors
-  std::vector<int32_t> TakeCodes() {  // the pool never exceeds the 18 buffers a batch takes
+  Vec<Micros> ts;
+  Vec<int32_t> type;
+  Vec<double> revenue;
+  std::vector<Vec<int32_t>> spare;  ///< pool of code vectors
+  Vec<int32_t> TakeCodes() {  // the pool never exceeds the 18 buffers a batch takes
     if (spare.empty()) return {};
-    std::vector<int32_t> v = std::move(spare.back());
+    Vec<int32_t> v = std::move(spare.back());
     v.clear();  // keeps the capacity
     spare.pop_back();
     return v;

@@ -33,7 +33,7 @@ void Widen(Column& c, ColumnType target, StringDictionary& dict) {
   }
   Table tmp;
   tmp.dict = nullptr;
-  std::vector<int32_t> codes(n, kNullCode);
+  Vec<int32_t> codes(n, kNullCode);
   for (size_t i = 0; i < n; ++i) {
     if (c.IsNull(i)) continue;
     std::string text;
@@ -160,8 +160,7 @@ void EventStore::Merge() {
     }
   }
   auto gather = [&perm](auto& v) {
-    using T = typename std::decay_t<decltype(v)>::value_type;
-    std::vector<T> out(perm.size());
+    std::decay_t<decltype(v)> out(perm.size());
     for (size_t k = 0; k < perm.size(); ++k) out[k] = v[perm[k]];
     v.swap(out);
   };

@@ -256,7 +256,7 @@ Table Workspace::EventsTable() {
   Table t;
   const StringDictionary& src = store_.dict();
   std::vector<int32_t> memo(static_cast<size_t>(src.size()), kNullCode);
-  auto remap = [&](const std::vector<int32_t>& codes, Column& out) {
+  auto remap = [&](const Vec<int32_t>& codes, Column& out) {
     out.str.resize(n);
     for (size_t r = 0; r < n; ++r) {
       int32_t code = codes[r];
