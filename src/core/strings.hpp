@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -47,6 +48,17 @@ std::string Cat(const Args&... args) {
 template <typename S>
 std::string_view View(const S& s) {
   return std::string_view(s.data(), s.size());
+}
+
+/// Shortest %g text (6 to 17 significant digits) that reads back to the same double: "0.1",
+/// "100", "0.30000000000000004".
+inline std::string ShortestDouble(double v) {
+  char buf[32];
+  for (int prec = 6; prec <= 17; ++prec) {
+    std::snprintf(buf, sizeof buf, "%.*g", prec, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
 }
 
 /// Joins a range of string-like values with `sep`.

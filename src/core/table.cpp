@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_format.h"
+#include "core/strings.hpp"
 
 namespace cdp {
 
@@ -33,15 +34,7 @@ std::string Table::CellText(size_t col, size_t row) const {
   if (c.IsNull(row)) return "";
   switch (c.type) {
     case ColumnType::kInt64: return absl::StrFormat("%d", c.i64[row]);
-    case ColumnType::kDouble: {
-      // Shortest text that reads back to the same double.
-      char buf[32];
-      for (int prec = 6; prec <= 17; ++prec) {
-        std::snprintf(buf, sizeof buf, "%.*g", prec, c.f64[row]);
-        if (std::strtod(buf, nullptr) == c.f64[row]) break;
-      }
-      return buf;
-    }
+    case ColumnType::kDouble: return ShortestDouble(c.f64[row]);
     case ColumnType::kBool: return c.b[row] ? "true" : "false";
     case ColumnType::kString: return std::string(dict->Get(c.str[row]));
   }

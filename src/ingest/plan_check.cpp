@@ -16,18 +16,11 @@ bool IsNullAt(const NamedValue& v, size_t r) {
 }
 
 std::string TextAt(const NamedValue& v, size_t r, const StringDictionary& dict) {
-  if (v.revenue) return absl::StrFormat("%.17g", (*v.revenue)[r]);
+  if (v.revenue) return ShortestDouble((*v.revenue)[r]);
   const Column& c = *v.col;
   switch (c.type) {
     case ColumnType::kInt64: return Cat(c.i64[r]);
-    case ColumnType::kDouble: {
-      std::string s = absl::StrFormat("%.17g", c.f64[r]);
-      for (int p = 1; p <= 17; ++p) {
-        std::string t = absl::StrFormat("%.*g", p, c.f64[r]);
-        if (std::strtod(t.c_str(), nullptr) == c.f64[r]) return t;
-      }
-      return s;
-    }
+    case ColumnType::kDouble: return ShortestDouble(c.f64[r]);
     case ColumnType::kBool: return c.b[r] ? "true" : "false";
     case ColumnType::kString: return std::string(dict.Get(c.str[r]));
   }

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "absl/strings/str_format.h"
+#include "core/strings.hpp"
 
 namespace cdp {
 
@@ -39,14 +40,7 @@ void Widen(Column& c, ColumnType target, StringDictionary& dict) {
     std::string text;
     switch (c.type) {
       case ColumnType::kInt64: text = absl::StrFormat("%d", c.i64[i]); break;
-      case ColumnType::kDouble: {
-        // Shortest text that reads back to the same double ("0.1", not "0.10000000000000001").
-        for (int prec = 1; prec <= 17; ++prec) {
-          text = absl::StrFormat("%.*g", prec, c.f64[i]);
-          if (std::strtod(text.c_str(), nullptr) == c.f64[i]) break;
-        }
-        break;
-      }
+      case ColumnType::kDouble: text = ShortestDouble(c.f64[i]); break;
       case ColumnType::kBool: text = c.b[i] ? "true" : "false"; break;
       case ColumnType::kString: break;
     }
