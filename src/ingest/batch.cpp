@@ -342,10 +342,10 @@ class BatchBuilder {
     int32_t last_code = kNullCode;
     bool have_last = false;
     // kCodes: normalize each category once.
-    static std::vector<int32_t> kNoMemo;
+    std::vector<int32_t> no_memo;  // not a kCodes column: no per-category memo
     std::vector<int32_t>& memo = c->kind == SourceColumn::Kind::kCodes
                                      ? st_->MemoFor(Cat("field:", field), c->categories)
-                                     : kNoMemo;
+                                     : no_memo;
     for (size_t r = 0; r < n_; ++r) {
       if (Bad(r)) continue;
       std::string_view raw;
@@ -467,10 +467,10 @@ class BatchBuilder {
     Column out(type);
     out.Resize(n_);
     StringDictionary& dict = *ctx_.target.dict;
-    static std::vector<int32_t> kNoMemo;
+    std::vector<int32_t> no_memo;  // not a kCodes column: no per-category memo
     std::vector<int32_t>& memo = c.kind == SourceColumn::Kind::kCodes && type == ColumnType::kString
                                      ? st_->MemoFor(Cat("prop:", c.name), c.categories)
-                                     : kNoMemo;
+                                     : no_memo;
     for (size_t r = 0; r < n_; ++r) {
       if (Bad(r)) continue;
       if (type == ColumnType::kDouble && c.kind == SourceColumn::Kind::kDouble) {
