@@ -43,6 +43,12 @@ class EventStore {
   void Truncate(size_t rows);
   /// Sorts and merges the delta run. Cheap when there is no delta.
   void Merge();
+  /// Replaces every row's profile (identity resolution: dense profile ids, -1 = none) and re-sorts
+  /// all rows by (profile, ts, event_id); rows without a profile go last.
+  void SetProfiles(Vec<int32_t> profile);
+  /// True when the profile column holds resolved profile ids for the sorted rows (rows appended
+  /// since hold provisional keys until the next resolution).
+  bool profiles_resolved() const { return profiles_resolved_; }
   bool has_delta() const { return sorted_rows_ < cols_.size(); }
   size_t size() const { return cols_.size(); }
   /// All rows; call Merge() first for the sorted view.
@@ -61,6 +67,7 @@ class EventStore {
   EventIdIndex ids_;
   EventColumns cols_;
   size_t sorted_rows_ = 0;
+  bool profiles_resolved_ = false;
 };
 
 /// Per-partition summary, a kernel whose partial results merge (the pattern every kernel follows).

@@ -8,7 +8,9 @@
 
 #include "absl/status/statusor.h"
 #include "cdp/event_store.hpp"
+#include "cdp/identity.hpp"
 #include "cdp/ingest.hpp"
+#include "cdp/profiles.hpp"
 #include "cdp/reader.hpp"
 #include "cdp/table.hpp"
 
@@ -16,6 +18,18 @@ namespace cdp {
 
 /// Outcome of pushing one event.
 enum class PushResult { kAccepted = 0, kDuplicate = 1, kQuarantined = 2 };
+
+/// One profile, as shown to a person looking it up.
+struct ProfileView {
+  int32_t id = -1;
+  std::string key;                       ///< canonical identifier, "type:value"
+  std::vector<std::string> identifiers;  ///< every member, priority order
+  int64_t events = 0;
+  Micros first_seen = 0, last_seen = 0;
+  int32_t sessions = 0;
+  bool returning = false;
+  Table recent_events;                   ///< the latest events, newest first
+};
 
 class Workspace {
  public:
@@ -55,6 +69,34 @@ class Workspace {
   /// Summary over `partitions` profile partitions, merged (equal for any partition count).
   EventSummary Summary(int partitions = 1);
 
+  // --- Identity and profiles (cdp/identity.hpp for the semantics) -------------------------------
+  /// Replaces the identity rules. The graph is rebuilt from every stored event; manual links and
+  /// unmerges made so far are applied again in their original order.
+  absl::Status ConfigureIdentity(const IdentityRules& rules);
+  const IdentityRules& identity_rules() const { return rules_; }
+  /// Brings the graph up to date with every stored event (only new events are read; only
+  /// components with late links are replayed), assigns dense profile ids and re-sorts the log by
+  /// profile. Queries that need profiles call it themselves.
+  absl::StatusOr<IdentityReport> ResolveIdentities();
+  /// The resolved graph and profiles (resolving first when events arrived since).
+  const IdentityGraph& identity();
+  const ProfileIndex& profiles();
+  /// Profile id of an identifier "type:value" (normalized like ingest), or a clear error.
+  absl::StatusOr<int32_t> FindProfile(std::string_view identifier);
+  absl::StatusOr<ProfileView> Profile(int32_t profile, int recent = 10);
+  /// One row per profile: profile, key, events, first_seen, last_seen, sessions, returning,
+  /// identifiers, then one column per identifier type (its first value in canonical order).
+  Table ProfilesTable();
+  /// Links touching a profile's identifiers (profile < 0: every link): a, b, status, rule, ts,
+  /// event_id, events, conflict_type, applied_at. `merges_only`: the links that merged, in the order
+  /// they were applied (the profile's merge history).
+  Table IdentityLinks(int32_t profile, bool merges_only = false);
+  /// Links two identifiers by hand (rule "manual"), e.g. from a CRM match.
+  absl::Status Link(std::string_view a, std::string_view b);
+  /// Removes the link a-b (or every link of `a` when `b` is empty); the profile splits and its
+  /// events are reassigned. Returns the number of links removed.
+  absl::StatusOr<int64_t> Unmerge(std::string_view a, std::string_view b = "");
+
  private:
   Workspace() = default;
   template <typename Reader, typename Options>
@@ -67,6 +109,10 @@ class Workspace {
   /// Undoes everything an ingest call stored since `c` (rows and remembered event ids).
   void Rollback(const Checkpoint& c);
   absl::StatusOr<IngestReport> Commit(Ingestor& ingestor, double seconds);
+  /// Creates the graph when missing and resolves events appended since the last resolution.
+  absl::Status EnsureResolved();
+  /// Columns of an events table for `rows` of the sorted store (shared by EventsTable and Profile).
+  Table EventRowsTable(size_t begin, size_t end, bool newest_first);
 
   EventStore store_;
   std::vector<QuarantineRow> quarantine_;
@@ -74,6 +120,20 @@ class Workspace {
   std::unique_ptr<Ingestor> push_;
   IngestReport push_report_;
   int64_t push_seq_ = 0;
+
+  IdentityRules rules_;
+  std::unique_ptr<IdentityGraph> identity_;
+  ProfileIndex profiles_;
+  size_t graph_rows_ = 0;        ///< store rows fed to the graph
+  bool profiles_valid_ = false;  ///< profiles_ and the store order match the graph
+  int64_t replays_ = 0;
+  Micros session_gap_ = Minutes(30);
+  struct ManualOp {
+    bool link;  ///< link (a, b) or unmerge (a, b)
+    std::string a, b;
+    Micros ts;
+  };
+  std::vector<ManualOp> manual_;
 };
 
 }  // namespace cdp

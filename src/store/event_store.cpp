@@ -127,7 +127,8 @@ void EventStore::Merge() {
     uint32_t row;
   };
   auto less = [this](const Key& a, const Key& b) {
-    if (a.profile != b.profile) return a.profile < b.profile;
+    // Unsigned: events without a profile (-1) sort after every profile.
+    if (a.profile != b.profile) return static_cast<uint32_t>(a.profile) < static_cast<uint32_t>(b.profile);
     if (a.ts != b.ts) return a.ts < b.ts;
     // Ties at equal time: event id order, which does not depend on arrival order.
     return ids_.Get(cols_.arrival[a.row]) < ids_.Get(cols_.arrival[b.row]);
@@ -165,6 +166,14 @@ void EventStore::Merge() {
   gather(cols_.arrival);
   for (Column& c : cols_.columns) c.Gather(perm);
   sorted_rows_ = n;
+}
+
+void EventStore::SetProfiles(Vec<int32_t> profile) {
+  if (profile.size() != cols_.size()) std::abort();  // caller bug: one profile per row
+  cols_.profile = std::move(profile);
+  sorted_rows_ = 0;
+  Merge();
+  profiles_resolved_ = true;
 }
 
 std::vector<RowRange> EventStore::PartitionByProfile(int parts) const {
@@ -212,7 +221,7 @@ EventSummary SummarizeEvents(const EventStore& store, RowRange range) {
   const EventColumns& c = store.columns();
   for (size_t r = range.begin; r < range.end; ++r) {
     ++s.events;
-    if (r == range.begin || c.profile[r] != c.profile[r - 1]) ++s.profiles;
+    if (c.profile[r] >= 0 && (r == range.begin || c.profile[r] != c.profile[r - 1])) ++s.profiles;
     if (!std::isnan(c.revenue[r])) s.revenue += c.revenue[r];
     s.first_ts = std::min(s.first_ts, c.ts[r]);
     s.last_ts = std::max(s.last_ts, c.ts[r]);

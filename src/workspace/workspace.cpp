@@ -245,44 +245,77 @@ absl::StatusOr<PushResult> Workspace::PushEvent(std::string_view json) {
 }
 
 const EventStore& Workspace::events() {
-  store_.Merge();
+  if (auto st = EnsureResolved(); !st.ok()) store_.Merge();  // rules are validated when set: cannot fail
   return store_;
 }
 
 Table Workspace::EventsTable() {
-  store_.Merge();
+  events();
+  return EventRowsTable(0, store_.size(), false);
+}
+
+Table Workspace::EventRowsTable(size_t begin, size_t end, bool newest_first) {
   const EventColumns& c = store_.columns();
-  const size_t n = c.size();
+  const size_t n = end - begin;
+  std::vector<uint32_t> rows(n);
+  for (size_t k = 0; k < n; ++k) rows[k] = static_cast<uint32_t>(newest_first ? end - 1 - k : begin + k);
   Table t;
   const StringDictionary& src = store_.dict();
   std::vector<int32_t> memo(static_cast<size_t>(src.size()), kNullCode);
   auto remap = [&](const Vec<int32_t>& codes, Column& out) {
     out.str.resize(n);
-    for (size_t r = 0; r < n; ++r) {
-      int32_t code = codes[r];
+    for (size_t k = 0; k < n; ++k) {
+      int32_t code = codes[rows[k]];
       if (code == kNullCode) {
-        out.str[r] = kNullCode;
+        out.str[k] = kNullCode;
         continue;
       }
       int32_t& m = memo[static_cast<size_t>(code)];
       if (m == kNullCode) m = t.dict->Intern(src.Get(code));
-      out.str[r] = m;
+      out.str[k] = m;
     }
+  };
+  auto gather = [&](const auto& v, auto& out) {
+    out.resize(n);
+    for (size_t k = 0; k < n; ++k) out[k] = v[rows[k]];
   };
   Column& id = t.Add("event_id", ColumnType::kString);
   id.str.resize(n);
-  for (size_t r = 0; r < n; ++r) id.str[r] = t.dict->Intern(store_.event_id(r));
+  for (size_t k = 0; k < n; ++k) id.str[k] = t.dict->Intern(store_.event_id(rows[k]));
   remap(c.type, t.Add("type", ColumnType::kString));
-  t.Add("ts", ColumnType::kInt64).i64 = c.ts;
+  gather(c.ts, t.Add("ts", ColumnType::kInt64).i64);
+  const bool resolved = store_.profiles_resolved() && profiles_valid_;
+  if (resolved) {
+    Column& p = t.Add("profile", ColumnType::kInt64);
+    p.i64.resize(n);
+    for (size_t k = 0; k < n; ++k) p.i64[k] = c.profile[rows[k]] < 0 ? kNullInt64 : c.profile[rows[k]];
+  }
   Column& key = t.Add("profile_key", ColumnType::kString);
   key.str.resize(n);
-  for (size_t r = 0; r < n; ++r) key.str[r] = c.profile[r] == kNullCode ? kNullCode : t.dict->Intern(store_.keys().Get(c.profile[r]));
-  t.Add("revenue", ColumnType::kDouble).f64 = c.revenue;
+  std::vector<int32_t> key_memo;
+  for (size_t k = 0; k < n; ++k) {
+    const int32_t p = c.profile[rows[k]];
+    if (p < 0) {
+      key.str[k] = kNullCode;
+    } else if (resolved) {
+      if (static_cast<size_t>(p) >= key_memo.size()) key_memo.resize(static_cast<size_t>(p) + 1, kNullCode);
+      int32_t& m = key_memo[static_cast<size_t>(p)];
+      if (m == kNullCode) m = t.dict->Intern(identity_->NodeText(profiles_.key_node(p)));
+      key.str[k] = m;
+    } else {
+      key.str[k] = t.dict->Intern(store_.keys().Get(p));
+    }
+  }
+  gather(c.revenue, t.Add("revenue", ColumnType::kDouble).f64);
   for (size_t i = 0; i < c.names.size(); ++i) {
     const Column& col = c.columns[i];
     Column& out = t.Add(c.names[i], col.type);
-    if (col.type == ColumnType::kString) remap(col.str, out);
-    else out = col;
+    switch (col.type) {
+      case ColumnType::kString: remap(col.str, out); break;
+      case ColumnType::kInt64: gather(col.i64, out.i64); break;
+      case ColumnType::kDouble: gather(col.f64, out.f64); break;
+      case ColumnType::kBool: gather(col.b, out.b); break;
+    }
   }
   return t;
 }
@@ -309,7 +342,7 @@ Table Workspace::QuarantineTable() const {
 }
 
 EventSummary Workspace::Summary(int partitions) {
-  store_.Merge();
+  events();
   EventSummary total;
   for (RowRange range : store_.PartitionByProfile(partitions)) total.Merge(SummarizeEvents(store_, range));
   return total;

@@ -1,0 +1,555 @@
+#include "cdp/identity.hpp"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "cdp/ingest.hpp"
+#include "cdp/normalize.hpp"
+#include "core/strings.hpp"
+
+namespace cdp {
+
+namespace {
+
+constexpr int32_t kUnseen = -1;
+constexpr int32_t kBlocked = -2;
+constexpr int32_t kInvalid = -3;
+
+Micros WallNow() { return absl::ToUnixMicros(absl::Now()); }
+
+std::string Fold(std::string_view v) {
+  v = Strip(v);
+  std::string out(v);
+  for (char& c : out) c = AsciiLower(c);
+  return out;
+}
+
+int TypeIndex(const std::vector<std::string>& types, std::string_view name) {
+  for (size_t i = 0; i < types.size(); ++i)
+    if (types[i] == name) return static_cast<int>(i);
+  return -1;
+}
+
+absl::Status UnknownType(std::string_view where, std::string_view name, const std::vector<std::string>& types) {
+  std::string hint;
+  int best = 3;
+  for (const std::string& t : types) {
+    int d = EditDistance(name, t);
+    if (d < best) best = d, hint = Cat(" (did you mean \"", t, "\"?)");
+  }
+  return absl::InvalidArgumentError(Cat(where, ": unknown identifier type \"", name, "\"", hint,
+                                        "; known types: ", Join(types, ", ")));
+}
+
+// Dictionary code of an identifier cell; non-string columns (a custom numeric id) use their text.
+int32_t CodeAt(const Column& col, size_t row, StringDictionary* dict, const StringDictionary& cdict) {
+  if (col.type == ColumnType::kString) return col.str[row];
+  if (col.IsNull(row)) return kNullCode;
+  std::string text;
+  switch (col.type) {
+    case ColumnType::kInt64: text = absl::StrFormat("%d", col.i64[row]); break;
+    case ColumnType::kDouble: text = ShortestDouble(col.f64[row]); break;
+    case ColumnType::kBool: text = col.b[row] ? "true" : "false"; break;
+    case ColumnType::kString: break;
+  }
+  if (dict) return dict->Intern(text);
+  auto code = cdict.Find(text);
+  return code ? *code : kNullCode;
+}
+
+}  // namespace
+
+std::string_view LinkRuleName(LinkRule r) { return r == LinkRule::kManual ? "manual" : "co_occurrence"; }
+
+std::string_view LinkStatusName(LinkStatus s) {
+  switch (s) {
+    case LinkStatus::kPending: return "pending";
+    case LinkStatus::kMerged: return "merged";
+    case LinkStatus::kRedundant: return "redundant";
+    case LinkStatus::kConflict: return "conflict";
+    case LinkStatus::kRemoved: return "removed";
+  }
+  return "?";
+}
+
+absl::StatusOr<std::unique_ptr<IdentityGraph>> IdentityGraph::Create(IdentityRules rules,
+                                                                     std::shared_ptr<StringDictionary> dict) {
+  std::unique_ptr<IdentityGraph> g(new IdentityGraph());
+  for (std::string_view t : kIdentifierFields) g->types_.emplace_back(t);
+  for (const std::string& c : rules.custom_types) {
+    if (c.empty() || c.find(':') != std::string::npos)
+      return absl::InvalidArgumentError(Cat("identity rules: custom_types: \"", c,
+                                            "\" is not a valid type name (non-empty, no ':')"));
+    for (std::string_view f : kStandardFields)
+      if (c == f && TypeIndex(g->types_, c) < 0)
+        return absl::InvalidArgumentError(Cat("identity rules: custom_types: \"", c,
+                                              "\" is a standard event field, not an identifier"));
+    if (TypeIndex(g->types_, c) >= 0)
+      return absl::InvalidArgumentError(Cat("identity rules: custom_types: \"", c, "\" is listed twice or is standard"));
+    g->types_.push_back(c);
+  }
+  const int n_types = static_cast<int>(g->types_.size());
+  std::vector<bool> seen(static_cast<size_t>(n_types), false);
+  for (const std::string& p : rules.priority) {
+    int t = TypeIndex(g->types_, p);
+    if (t < 0) return UnknownType("identity rules: priority", p, g->types_);
+    if (seen[static_cast<size_t>(t)])
+      return absl::InvalidArgumentError(Cat("identity rules: priority: \"", p, "\" is listed twice"));
+    seen[static_cast<size_t>(t)] = true;
+    g->priority_.push_back(t);
+  }
+  for (int t = 0; t < n_types; ++t)
+    if (!seen[static_cast<size_t>(t)]) g->priority_.push_back(t);
+  g->rank_.assign(static_cast<size_t>(n_types), 0);
+  for (size_t r = 0; r < g->priority_.size(); ++r) g->rank_[static_cast<size_t>(g->priority_[r])] = static_cast<int>(r);
+  g->limit_.assign(static_cast<size_t>(n_types), 0);
+  g->limited_.assign(static_cast<size_t>(n_types), -1);
+  for (const auto& [type, limit] : rules.limits) {
+    int t = TypeIndex(g->types_, type);
+    if (t < 0) return UnknownType("identity rules: limits", type, g->types_);
+    if (limit < 0)
+      return absl::InvalidArgumentError(Cat("identity rules: limits: ", type, " = ", limit,
+                                            " is negative (use 0 for no limit)"));
+    if (limit > 65000)
+      return absl::InvalidArgumentError(Cat("identity rules: limits: ", type, " = ", limit,
+                                            " is too large (at most 65000; 0 = no limit)"));
+    g->limit_[static_cast<size_t>(t)] = limit;
+  }
+  for (int t = 0; t < n_types; ++t)
+    if (g->limit_[static_cast<size_t>(t)] > 0) g->limited_[static_cast<size_t>(t)] = g->n_limited_++;
+  if (rules.max_identifier_bytes < 1)
+    return absl::InvalidArgumentError(Cat("identity rules: max_identifier_bytes = ", rules.max_identifier_bytes,
+                                          " must be at least 1"));
+  if (auto cc = CallingCode(rules.default_country); !cc.ok())
+    return absl::InvalidArgumentError(Cat("identity rules: default_country: ", cc.status().message()));
+  for (const std::string& v : rules.blocked_values) g->blocked_values_[Fold(v)] = 1;
+  for (const std::string& id : rules.blocked_identifiers) {
+    size_t colon = id.find(':');
+    if (colon == std::string::npos)
+      return absl::InvalidArgumentError(Cat("identity rules: blocked_identifiers: \"", id,
+                                            "\" is not type:value (e.g. email:info@shop.com)"));
+    std::string type = id.substr(0, colon);
+    if (TypeIndex(g->types_, type) < 0) return UnknownType("identity rules: blocked_identifiers", type, g->types_);
+    g->blocked_values_[Cat(type, ":", Fold(std::string_view(id).substr(colon + 1)))] = 1;
+  }
+  g->rules_ = std::move(rules);
+  g->dict_ = std::move(dict);
+  g->node_of_.resize(static_cast<size_t>(n_types));
+  return g;
+}
+
+absl::Status SetIdentityRule(IdentityRules* rules, std::string_view key, std::string_view value) {
+  auto list = [](std::string_view v) {
+    std::vector<std::string> out;
+    if (Strip(v).empty()) return out;
+    size_t start = 0;
+    while (true) {
+      size_t comma = v.find(',', start);
+      out.emplace_back(Strip(v.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start)));
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
+    }
+    return out;
+  };
+  auto integer = [&](int* out) -> absl::Status {
+    std::string v(Strip(value));
+    char* end = nullptr;
+    long x = std::strtol(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || x < INT32_MIN || x > INT32_MAX)
+      return absl::InvalidArgumentError(Cat("identity rule \"", key, "\": \"", value, "\" is not an integer"));
+    *out = static_cast<int>(x);
+    return absl::OkStatus();
+  };
+  if (key == "priority") {
+    rules->priority = list(value);
+  } else if (key.starts_with("limit.")) {
+    int limit = 0;
+    if (auto st = integer(&limit); !st.ok()) return st;
+    rules->limits[std::string(key.substr(6))] = limit;
+  } else if (key == "blocked_values") {
+    rules->blocked_values = list(value);
+  } else if (key == "block") {
+    rules->blocked_values.emplace_back(value);
+  } else if (key == "blocked_identifiers") {
+    rules->blocked_identifiers = list(value);
+  } else if (key == "custom_types") {
+    rules->custom_types = list(value);
+  } else if (key == "max_identifier_bytes") {
+    return integer(&rules->max_identifier_bytes);
+  } else if (key == "default_country") {
+    rules->default_country = std::string(Strip(value));
+  } else {
+    return absl::InvalidArgumentError(Cat("unknown identity rule \"", key,
+                                          "\"; known: priority, limit.<type>, blocked_values, block, "
+                                          "blocked_identifiers, custom_types, max_identifier_bytes, default_country"));
+  }
+  return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Nodes
+
+int32_t IdentityGraph::NodeFor(int type, int32_t code) {
+  std::vector<int32_t>& memo = node_of_[static_cast<size_t>(type)];
+  if (static_cast<size_t>(code) >= memo.size())
+    memo.resize(std::max(static_cast<size_t>(code) + 1, static_cast<size_t>(dict_->size())), kUnseen);
+  int32_t& m = memo[static_cast<size_t>(code)];
+  if (m != kUnseen) return m;
+  std::string_view value = dict_->Get(code);
+  if (static_cast<int>(value.size()) > rules_.max_identifier_bytes) return m = kInvalid;
+  std::string folded = Fold(value);
+  if (blocked_values_.contains(folded) || blocked_values_.contains(Cat(types_[static_cast<size_t>(type)], ":", folded)))
+    return m = kBlocked;
+  const int32_t node = static_cast<int32_t>(node_type_.size());
+  node_type_.push_back(static_cast<uint8_t>(type));
+  node_value_.push_back(code);
+  parent_.push_back(node);
+  size_.push_back(1);
+  raw_parent_.push_back(node);
+  raw_max_.push_back(-1);
+  counts_.resize(counts_.size() + static_cast<size_t>(n_limited_), 0);
+  if (int slot = limited_[static_cast<size_t>(type)]; slot >= 0)
+    counts_[static_cast<size_t>(node) * n_limited_ + slot] = 1;
+  return m = node;
+}
+
+int32_t IdentityGraph::NodeIfKnown(int type, int32_t code) const {
+  if (code < 0) return kUnseen;
+  const std::vector<int32_t>& memo = node_of_[static_cast<size_t>(type)];
+  return static_cast<size_t>(code) < memo.size() ? memo[static_cast<size_t>(code)] : kUnseen;
+}
+
+std::string IdentityGraph::NodeText(int32_t node) const {
+  return Cat(types_[node_type_[static_cast<size_t>(node)]], ":", node_value(node));
+}
+
+std::vector<int> IdentityGraph::TypeColumns(const EventColumns& cols) const {
+  std::vector<int> out(types_.size(), -1);
+  for (size_t t = 0; t < types_.size(); ++t) out[t] = cols.Index(types_[t]);
+  return out;
+}
+
+int32_t IdentityGraph::Anchor(const EventColumns& cols, size_t row) const {
+  return Anchor(cols, TypeColumns(cols), row);
+}
+
+int32_t IdentityGraph::Anchor(const EventColumns& cols, const std::vector<int>& type_columns, size_t row) const {
+  for (int t : priority_) {
+    int c = type_columns[static_cast<size_t>(t)];
+    if (c < 0) continue;
+    int32_t code = CodeAt(cols.columns[static_cast<size_t>(c)], row, nullptr, *dict_);
+    if (code == kNullCode) continue;
+    int32_t node = NodeIfKnown(t, code);
+    if (node >= 0) return node;
+  }
+  return -1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Links
+
+bool IdentityGraph::KeyLess(int32_t e, int32_t f) const {
+  const IdentityLink& x = links_[static_cast<size_t>(e)];
+  const IdentityLink& y = links_[static_cast<size_t>(f)];
+  if (x.ts != y.ts) return x.ts < y.ts;
+  if (x.event_hash != y.event_hash) return x.event_hash < y.event_hash;
+  if (x.sub != y.sub) return x.sub < y.sub;
+  return e < f;  // only on a 64-bit event-id hash collision at the same microsecond
+}
+
+void IdentityGraph::AddLink(int32_t a, int32_t b, Micros ts, uint64_t event_hash, uint32_t event, uint8_t sub,
+                            LinkRule rule) {
+  const uint64_t key = (static_cast<uint64_t>(std::min(a, b)) << 32) | static_cast<uint32_t>(std::max(a, b));
+  auto [it, inserted] = pair_.try_emplace(key, static_cast<int32_t>(links_.size()));
+  if (inserted) {
+    IdentityLink l;
+    l.a = a, l.b = b, l.ts = ts, l.event_hash = event_hash, l.event = event, l.sub = sub, l.rule = rule;
+    l.events = 1;
+    links_.push_back(l);
+    pending_.push_back(it->second);
+    return;
+  }
+  IdentityLink& l = links_[static_cast<size_t>(it->second)];
+  l.events += 1;
+  if (l.status == LinkStatus::kRemoved) return;
+  const bool earlier = ts < l.ts || (ts == l.ts && (event_hash < l.event_hash || (event_hash == l.event_hash && sub < l.sub)));
+  if (!earlier) return;
+  // A late event saw this pair first: the link's key moves earlier, so its component is replayed.
+  l.a = a, l.b = b, l.ts = ts, l.event_hash = event_hash, l.event = event, l.sub = sub, l.rule = rule;
+  pending_.push_back(it->second);
+}
+
+void IdentityGraph::AddEvents(const EventColumns& cols, const EventIdIndex& ids, size_t begin, size_t end) {
+  const std::vector<int> tc = TypeColumns(cols);
+  std::vector<std::pair<int, const Column*>> present;  // priority order
+  for (int t : priority_)
+    if (tc[static_cast<size_t>(t)] >= 0) present.emplace_back(t, &cols.columns[static_cast<size_t>(tc[static_cast<size_t>(t)])]);
+  std::vector<int32_t> nodes;
+  nodes.reserve(present.size());
+  for (size_t row = begin; row < end; ++row) {
+    nodes.clear();
+    for (const auto& [t, col] : present) {
+      int32_t code = CodeAt(*col, row, dict_.get(), *dict_);
+      if (code == kNullCode) continue;
+      int32_t node = NodeFor(t, code);
+      if (node == kBlocked) {
+        ++blocked_;
+        ++blocked_by_code_[code];
+        continue;
+      }
+      if (node == kInvalid) {
+        ++invalid_;
+        continue;
+      }
+      nodes.push_back(node);
+    }
+    if (nodes.size() < 2) continue;
+    const uint32_t event = cols.arrival[row];
+    const uint64_t hash = StableHash64(ids.Get(event));
+    for (size_t k = 1; k < nodes.size(); ++k)
+      if (nodes[k] != nodes[0])
+        AddLink(nodes[0], nodes[k], cols.ts[row], hash, event, static_cast<uint8_t>(k), LinkRule::kCoOccurrence);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Union-find
+
+int32_t IdentityGraph::Find(int32_t node) const {
+  while (parent_[static_cast<size_t>(node)] != node) {
+    int32_t& p = parent_[static_cast<size_t>(node)];
+    p = parent_[static_cast<size_t>(p)];  // path halving
+    node = p;
+  }
+  return node;
+}
+
+int32_t IdentityGraph::RawFind(int32_t node) {
+  while (raw_parent_[static_cast<size_t>(node)] != node) {
+    int32_t& p = raw_parent_[static_cast<size_t>(node)];
+    p = raw_parent_[static_cast<size_t>(p)];
+    node = p;
+  }
+  return node;
+}
+
+void IdentityGraph::Apply(int32_t e, Micros now) {
+  IdentityLink& l = links_[static_cast<size_t>(e)];
+  const LinkStatus before = l.status;
+  int32_t ra = Find(l.a), rb = Find(l.b);
+  LinkStatus status;
+  int8_t conflict = -1;
+  if (ra == rb) {
+    status = LinkStatus::kRedundant;
+  } else {
+    const size_t nl = static_cast<size_t>(n_limited_);
+    for (size_t t = 0; t < types_.size() && conflict < 0; ++t) {
+      int slot = limited_[t];
+      if (slot < 0) continue;
+      int total = counts_[static_cast<size_t>(ra) * nl + slot] + counts_[static_cast<size_t>(rb) * nl + slot];
+      if (total > limit_[t]) conflict = static_cast<int8_t>(t);
+    }
+    if (conflict >= 0) {
+      status = LinkStatus::kConflict;
+    } else {
+      if (size_[static_cast<size_t>(ra)] < size_[static_cast<size_t>(rb)]) std::swap(ra, rb);
+      parent_[static_cast<size_t>(rb)] = ra;
+      size_[static_cast<size_t>(ra)] += size_[static_cast<size_t>(rb)];
+      for (size_t s = 0; s < nl; ++s) {
+        uint16_t& c = counts_[static_cast<size_t>(ra) * nl + s];
+        c = static_cast<uint16_t>(std::min<int>(65535, c + counts_[static_cast<size_t>(rb) * nl + s]));
+      }
+      status = LinkStatus::kMerged;
+    }
+  }
+  l.status = status;
+  l.conflict_type = conflict;
+  if (status != before || l.applied_at == 0) l.applied_at = now;
+}
+
+int64_t IdentityGraph::Resolve() {
+  if (pending_.empty()) return 0;
+  const Micros now = WallNow();
+  std::sort(pending_.begin(), pending_.end(), [this](int32_t x, int32_t y) { return KeyLess(x, y); });
+  pending_.erase(std::unique(pending_.begin(), pending_.end()), pending_.end());
+  std::vector<int32_t> replay;
+  for (int32_t e : pending_) {
+    const IdentityLink& l = links_[static_cast<size_t>(e)];
+    const int32_t ra = RawFind(l.a), rb = RawFind(l.b);
+    const int32_t ma = raw_max_[static_cast<size_t>(ra)], mb = raw_max_[static_cast<size_t>(rb)];
+    // Late: the pair was already applied under a later key, or a component holds a later link.
+    const bool late = l.status != LinkStatus::kPending || (ma >= 0 && !KeyLess(ma, e)) || (mb >= 0 && !KeyLess(mb, e));
+    int32_t root = ra;
+    if (ra != rb) {
+      root = ra < rb ? ra : rb;  // any deterministic choice; raw components only scope replays
+      raw_parent_[static_cast<size_t>(ra == root ? rb : ra)] = root;
+    }
+    int32_t m = e;
+    for (int32_t x : {ma, mb})
+      if (x >= 0 && KeyLess(m, x)) m = x;
+    raw_max_[static_cast<size_t>(root)] = m;
+    if (late) replay.push_back(root);
+    else Apply(e, now);
+  }
+  pending_.clear();
+  const int64_t replayed = static_cast<int64_t>(replay.size());
+  if (!replay.empty()) Replay(std::move(replay), now);
+  return replayed;
+}
+
+void IdentityGraph::Replay(std::vector<int32_t> raw_roots, Micros now) {
+  const size_t n = node_type_.size();
+  std::vector<uint8_t> in(n, 0);
+  for (int32_t r : raw_roots) in[static_cast<size_t>(RawFind(r))] = 1;
+  int64_t components = 0;
+  for (size_t r = 0; r < n; ++r) components += in[r] && raw_parent_[r] == static_cast<int32_t>(r);
+  replays_ += components;
+  const size_t nl = static_cast<size_t>(n_limited_);
+  for (size_t v = 0; v < n; ++v) {
+    if (!in[static_cast<size_t>(RawFind(static_cast<int32_t>(v)))]) continue;
+    parent_[v] = static_cast<int32_t>(v);
+    size_[v] = 1;
+    for (size_t s = 0; s < nl; ++s) counts_[v * nl + s] = 0;
+    if (int slot = limited_[node_type_[v]]; slot >= 0) counts_[v * nl + static_cast<size_t>(slot)] = 1;
+  }
+  std::vector<int32_t> order;
+  for (size_t e = 0; e < links_.size(); ++e) {
+    const IdentityLink& l = links_[e];
+    if (l.status == LinkStatus::kRemoved) continue;
+    if (in[static_cast<size_t>(RawFind(l.a))]) order.push_back(static_cast<int32_t>(e));
+  }
+  std::sort(order.begin(), order.end(), [this](int32_t x, int32_t y) { return KeyLess(x, y); });
+  for (size_t v = 0; v < n; ++v)
+    if (raw_parent_[v] == static_cast<int32_t>(v) && in[v]) raw_max_[v] = -1;
+  for (int32_t e : order) {
+    Apply(e, now);
+    raw_max_[static_cast<size_t>(RawFind(links_[static_cast<size_t>(e)].a))] = e;  // ascending: ends at the max
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identifiers given by users
+
+absl::StatusOr<std::pair<int, std::string>> IdentityGraph::ParseIdentifier(std::string_view text) const {
+  size_t colon = text.find(':');
+  if (colon == std::string_view::npos)
+    return absl::InvalidArgumentError(Cat("identifier \"", text,
+                                          "\": expected type:value, e.g. \"email:ann@shop.com\" or \"user_id:42\""));
+  std::string_view type = Strip(text.substr(0, colon));
+  int t = TypeIndex(types_, type);
+  if (t < 0) return UnknownType(Cat("identifier \"", text, "\""), type, types_);
+  std::string value(Strip(text.substr(colon + 1)));
+  if (value.empty()) return absl::InvalidArgumentError(Cat("identifier \"", text, "\": the value is empty"));
+  if (static_cast<int>(value.size()) > rules_.max_identifier_bytes)
+    return absl::InvalidArgumentError(Cat("identifier \"", text.substr(0, 64), "...\": value is ", value.size(),
+                                          " bytes, longer than max_identifier_bytes = ", rules_.max_identifier_bytes));
+  if (type == "email") {
+    auto e = NormalizeEmail(value);
+    if (!e.ok()) return absl::InvalidArgumentError(Cat("identifier \"", text, "\": malformed email: ", e.status().message()));
+    value = *e;
+  } else if (type == "phone") {
+    auto p = NormalizePhone(value, rules_.default_country);
+    if (!p.ok()) return absl::InvalidArgumentError(Cat("identifier \"", text, "\": malformed phone: ", p.status().message()));
+    value = *p;
+  }
+  std::string folded = Fold(value);
+  if (blocked_values_.contains(folded) || blocked_values_.contains(Cat(type, ":", folded)))
+    return absl::InvalidArgumentError(Cat("identifier \"", text, "\" is a blocked value (blocked values never link)"));
+  return std::make_pair(t, std::move(value));
+}
+
+absl::StatusOr<int32_t> IdentityGraph::Lookup(std::string_view text) const {
+  auto parsed = ParseIdentifier(text);
+  if (!parsed.ok()) return parsed.status();
+  auto code = dict_->Find(parsed->second);
+  int32_t node = code ? NodeIfKnown(parsed->first, *code) : kUnseen;
+  if (node < 0)
+    return absl::NotFoundError(Cat("no identifier ", types_[static_cast<size_t>(parsed->first)], ":", parsed->second,
+                                   " in this workspace"));
+  return node;
+}
+
+absl::Status IdentityGraph::Link(std::string_view a, std::string_view b, Micros ts) {
+  auto pa = ParseIdentifier(a);
+  if (!pa.ok()) return pa.status();
+  auto pb = ParseIdentifier(b);
+  if (!pb.ok()) return pb.status();
+  if (*pa == *pb) return absl::InvalidArgumentError(Cat("link: \"", a, "\" and \"", b, "\" are the same identifier"));
+  int32_t na = NodeFor(pa->first, dict_->Intern(pa->second));
+  int32_t nb = NodeFor(pb->first, dict_->Intern(pb->second));
+  if (na < 0 || nb < 0) return absl::InvalidArgumentError(Cat("link: \"", na < 0 ? a : b, "\" cannot be linked"));
+  if (rank(nb) < rank(na)) std::swap(na, nb);
+  const std::string text = Cat("manual:", NodeText(na), "|", NodeText(nb));
+  AddLink(na, nb, ts, StableHash64(text), UINT32_MAX, 0, LinkRule::kManual);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> IdentityGraph::Unmerge(std::string_view a, std::string_view b) {
+  auto na = Lookup(a);
+  if (!na.ok()) return na.status();
+  Resolve();  // statuses must be current
+  std::vector<int32_t> remove;
+  if (b.empty()) {
+    for (size_t e = 0; e < links_.size(); ++e) {
+      const IdentityLink& l = links_[e];
+      if ((l.a == *na || l.b == *na) && (l.status == LinkStatus::kMerged || l.status == LinkStatus::kRedundant))
+        remove.push_back(static_cast<int32_t>(e));
+    }
+    if (remove.empty())
+      return absl::NotFoundError(Cat("unmerge: ", NodeText(*na), " has no links to other identifiers"));
+  } else {
+    auto nb = Lookup(b);
+    if (!nb.ok()) return nb.status();
+    const uint64_t key = (static_cast<uint64_t>(std::min(*na, *nb)) << 32) | static_cast<uint32_t>(std::max(*na, *nb));
+    auto it = pair_.find(key);
+    if (it == pair_.end())
+      return absl::NotFoundError(Cat("unmerge: there is no link between ", NodeText(*na), " and ", NodeText(*nb),
+                                     " (they never occurred in one event)"));
+    const IdentityLink& l = links_[static_cast<size_t>(it->second)];
+    if (l.status == LinkStatus::kConflict)
+      return absl::NotFoundError(Cat("unmerge: the link between ", NodeText(*na), " and ", NodeText(*nb),
+                                     " was refused (limit of ", types_[static_cast<size_t>(l.conflict_type)],
+                                     " per profile), so there is nothing to remove"));
+    if (l.status == LinkStatus::kRemoved)
+      return absl::NotFoundError(Cat("unmerge: the link between ", NodeText(*na), " and ", NodeText(*nb),
+                                     " was already removed"));
+    remove.push_back(it->second);
+  }
+  for (int32_t e : remove) links_[static_cast<size_t>(e)].status = LinkStatus::kRemoved;
+  Replay({RawFind(*na)}, WallNow());
+  return static_cast<int64_t>(remove.size());
+}
+
+void IdentityGraph::FillReport(IdentityReport* report) const {
+  report->identifiers = node_count();
+  report->links = static_cast<int64_t>(links_.size());
+  report->merges = report->conflicts = report->removed = 0;
+  report->conflicts_by_type.clear();
+  for (const IdentityLink& l : links_) {
+    report->merges += l.status == LinkStatus::kMerged;
+    report->removed += l.status == LinkStatus::kRemoved;
+    if (l.status == LinkStatus::kConflict) {
+      ++report->conflicts;
+      ++report->conflicts_by_type[types_[static_cast<size_t>(l.conflict_type)]];
+    }
+  }
+  report->blocked = blocked_;
+  report->invalid = invalid_;
+  report->replays = replays_;
+  report->blocked_by_value.clear();
+  for (const auto& [code, k] : blocked_by_code_) report->blocked_by_value[std::string(dict_->Get(code))] += k;
+}
+
+size_t IdentityGraph::MemoryBytes() const {
+  size_t total = 0;
+  for (const auto& m : node_of_) total += m.capacity() * sizeof(int32_t);
+  total += node_type_.capacity() + node_value_.capacity() * 4 + parent_.capacity() * 4 + size_.capacity() * 4 +
+           counts_.capacity() * 2 + raw_parent_.capacity() * 4 + raw_max_.capacity() * 4 +
+           links_.capacity() * sizeof(IdentityLink) + pair_.capacity() * (sizeof(uint64_t) + sizeof(int32_t) + 1) +
+           pending_.capacity() * 4;
+  return total;
+}
+
+}  // namespace cdp

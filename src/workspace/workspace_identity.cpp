@@ -1,0 +1,202 @@
+// Workspace: identity resolution and profiles.
+#include <chrono>
+
+#include "absl/time/clock.h"
+#include "cdp/workspace.hpp"
+#include "core/strings.hpp"
+
+namespace cdp {
+
+absl::Status Workspace::EnsureResolved() {
+  if (!identity_) {
+    auto g = IdentityGraph::Create(rules_, store_.shared_dict());
+    if (!g.ok()) return g.status();
+    identity_ = *std::move(g);
+    graph_rows_ = 0;
+    profiles_valid_ = false;
+  }
+  const size_t n = store_.size();
+  if (graph_rows_ == n && !identity_->has_pending() && profiles_valid_) return absl::OkStatus();
+  // Rows [graph_rows_, n) are the delta run appended since the last resolution.
+  identity_->AddEvents(store_.columns(), store_.ids(), graph_rows_, n);
+  replays_ += identity_->Resolve();
+  Vec<int32_t> row_profile;
+  profiles_ = ProfileIndex::Build(*identity_, store_.columns(), store_.ids(), &row_profile);
+  store_.SetProfiles(std::move(row_profile));
+  profiles_.ComputeActivity(store_.columns(), session_gap_);
+  graph_rows_ = n;
+  profiles_valid_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status Workspace::ConfigureIdentity(const IdentityRules& rules) {
+  auto g = IdentityGraph::Create(rules, store_.shared_dict());
+  if (!g.ok()) return g.status();
+  // Re-apply manual links and unmerges on the new graph; an op the new rules refuse is an error
+  // and the old rules stay.
+  std::unique_ptr<IdentityGraph> graph = *std::move(g);
+  if (auto st = EnsureResolved(); !st.ok()) return st;  // the store is merged; the old graph stays valid
+  graph->AddEvents(store_.columns(), store_.ids(), 0, store_.size());
+  for (const ManualOp& op : manual_) {
+    absl::Status st = op.link ? graph->Link(op.a, op.b, op.ts) : graph->Unmerge(op.a, op.b).status();
+    if (!st.ok())
+      return absl::InvalidArgumentError(Cat("identity rules: the new rules reject an earlier ",
+                                            op.link ? "link" : "unmerge", " (", op.a, ", ", op.b,
+                                            "): ", st.message(), "; rules unchanged"));
+  }
+  graph->Resolve();
+  rules_ = rules;
+  identity_ = std::move(graph);
+  graph_rows_ = store_.size();
+  profiles_valid_ = false;
+  return EnsureResolved();
+}
+
+absl::StatusOr<IdentityReport> Workspace::ResolveIdentities() {
+  auto t0 = std::chrono::steady_clock::now();
+  if (auto st = EnsureResolved(); !st.ok()) return st;
+  IdentityReport r;
+  identity_->FillReport(&r);
+  r.events = static_cast<int64_t>(store_.size());
+  r.events_unassigned = profiles_.unassigned_events();
+  r.profiles = profiles_.size();
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+const IdentityGraph& Workspace::identity() {
+  (void)EnsureResolved();  // rules were validated when set
+  return *identity_;
+}
+
+const ProfileIndex& Workspace::profiles() {
+  (void)EnsureResolved();
+  return profiles_;
+}
+
+absl::StatusOr<int32_t> Workspace::FindProfile(std::string_view identifier) {
+  if (auto st = EnsureResolved(); !st.ok()) return st;
+  auto node = identity_->Lookup(identifier);
+  if (!node.ok()) return node.status();
+  return profiles_.OfNode(*node);
+}
+
+absl::StatusOr<ProfileView> Workspace::Profile(int32_t profile, int recent) {
+  if (auto st = EnsureResolved(); !st.ok()) return st;
+  if (profile < 0 || profile >= profiles_.size())
+    return absl::NotFoundError(Cat("profile ", profile, " does not exist (profiles are 0..", profiles_.size() - 1, ")"));
+  if (recent < 0) return absl::InvalidArgumentError(Cat("recent = ", recent, " must be >= 0"));
+  ProfileView v;
+  v.id = profile;
+  v.key = identity_->NodeText(profiles_.key_node(profile));
+  for (int32_t node : profiles_.nodes(profile)) v.identifiers.push_back(identity_->NodeText(node));
+  const ProfileIndex::Activity& a = profiles_.activity(profile);
+  v.events = a.events();
+  v.first_seen = a.first_seen;
+  v.last_seen = a.last_seen;
+  v.sessions = a.sessions;
+  v.returning = a.returning();
+  const size_t end = static_cast<size_t>(a.row_end);
+  const size_t begin = std::max(static_cast<size_t>(a.row_begin), end - std::min<size_t>(end, static_cast<size_t>(recent)));
+  v.recent_events = EventRowsTable(begin, end, true);
+  return v;
+}
+
+Table Workspace::ProfilesTable() {
+  (void)EnsureResolved();
+  Table t;
+  const int32_t n = profiles_.size();
+  Column& id = t.Add("profile", ColumnType::kInt64);
+  Column& key = t.Add("key", ColumnType::kString);
+  Column& events = t.Add("events", ColumnType::kInt64);
+  Column& first = t.Add("first_seen", ColumnType::kInt64);
+  Column& last = t.Add("last_seen", ColumnType::kInt64);
+  Column& sessions = t.Add("sessions", ColumnType::kInt64);
+  Column& returning = t.Add("returning", ColumnType::kBool);
+  Column& count = t.Add("identifiers", ColumnType::kInt64);
+  std::vector<Column*> by_type;
+  for (const std::string& type : identity_->types()) by_type.push_back(&t.Add(type, ColumnType::kString));
+  for (int32_t p = 0; p < n; ++p) {
+    const ProfileIndex::Activity& a = profiles_.activity(p);
+    id.i64.push_back(p);
+    t.AppendString(key, identity_->NodeText(profiles_.key_node(p)));
+    events.i64.push_back(a.events());
+    first.i64.push_back(a.events() ? a.first_seen : kNullInt64);
+    last.i64.push_back(a.events() ? a.last_seen : kNullInt64);
+    sessions.i64.push_back(a.sessions);
+    returning.b.push_back(a.returning());
+    auto nodes = profiles_.nodes(p);
+    count.i64.push_back(static_cast<int64_t>(nodes.size()));
+    for (Column* c : by_type) c->str.push_back(kNullCode);
+    for (int32_t node : nodes) {  // members are in priority order: keep the first of each type
+      int32_t& cell = by_type[static_cast<size_t>(identity_->node_type(node))]->str.back();
+      if (cell == kNullCode) cell = t.dict->Intern(identity_->node_value(node));
+    }
+  }
+  return t;
+}
+
+Table Workspace::IdentityLinks(int32_t profile, bool merges_only) {
+  (void)EnsureResolved();
+  Table t;
+  Column& a = t.Add("a", ColumnType::kString);
+  Column& b = t.Add("b", ColumnType::kString);
+  Column& status = t.Add("status", ColumnType::kString);
+  Column& rule = t.Add("rule", ColumnType::kString);
+  Column& ts = t.Add("ts", ColumnType::kInt64);
+  Column& event = t.Add("event_id", ColumnType::kString);
+  Column& events = t.Add("events", ColumnType::kInt64);
+  Column& conflict = t.Add("conflict_type", ColumnType::kString);
+  Column& applied = t.Add("applied_at", ColumnType::kInt64);
+  const auto& links = identity_->links();
+  std::vector<int32_t> chosen;
+  for (size_t e = 0; e < links.size(); ++e) {
+    const IdentityLink& l = links[e];
+    if (merges_only && l.status != LinkStatus::kMerged) continue;
+    if (profile >= 0 && profiles_.OfNode(l.a) != profile && profiles_.OfNode(l.b) != profile) continue;
+    chosen.push_back(static_cast<int32_t>(e));
+  }
+  // Application order: (ts, event hash, position), the order the graph applies links in.
+  std::sort(chosen.begin(), chosen.end(), [&](int32_t x, int32_t y) {
+    const IdentityLink& p = links[static_cast<size_t>(x)];
+    const IdentityLink& q = links[static_cast<size_t>(y)];
+    if (p.ts != q.ts) return p.ts < q.ts;
+    if (p.event_hash != q.event_hash) return p.event_hash < q.event_hash;
+    return p.sub < q.sub;
+  });
+  for (int32_t e : chosen) {
+    const IdentityLink& l = links[static_cast<size_t>(e)];
+    t.AppendString(a, identity_->NodeText(l.a));
+    t.AppendString(b, identity_->NodeText(l.b));
+    t.AppendString(status, LinkStatusName(l.status));
+    t.AppendString(rule, LinkRuleName(l.rule));
+    ts.i64.push_back(l.ts);
+    if (l.event == UINT32_MAX) event.str.push_back(kNullCode);
+    else t.AppendString(event, store_.ids().Get(l.event));
+    events.i64.push_back(l.events);
+    if (l.conflict_type < 0) conflict.str.push_back(kNullCode);
+    else t.AppendString(conflict, identity_->types()[static_cast<size_t>(l.conflict_type)]);
+    applied.i64.push_back(l.applied_at);
+  }
+  return t;
+}
+
+absl::Status Workspace::Link(std::string_view a, std::string_view b) {
+  if (auto st = EnsureResolved(); !st.ok()) return st;
+  const Micros now = absl::ToUnixMicros(absl::Now());
+  if (auto st = identity_->Link(a, b, now); !st.ok()) return st;
+  manual_.push_back(ManualOp{true, std::string(a), std::string(b), now});
+  profiles_valid_ = false;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> Workspace::Unmerge(std::string_view a, std::string_view b) {
+  if (auto st = EnsureResolved(); !st.ok()) return st;
+  auto removed = identity_->Unmerge(a, b);
+  if (!removed.ok()) return removed.status();
+  manual_.push_back(ManualOp{false, std::string(a), std::string(b), absl::ToUnixMicros(absl::Now())});
+  profiles_valid_ = false;
+  return removed;
+}
+
+}  // namespace cdp
