@@ -313,6 +313,93 @@ class PyWorkspace {
     return d;
   }
 
+  // --- identity and profiles
+  void ConfigureIdentity(const std::vector<std::pair<std::string, std::string>>& rules) {
+    std::unique_lock<std::mutex> lock = Lock();
+    cdp::IdentityRules r;
+    for (const auto& [k, v] : rules) Check(cdp::SetIdentityRule(&r, k, v));
+    absl::Status st;
+    {
+      py::gil_scoped_release nogil;
+      st = ws_->ConfigureIdentity(r);
+    }
+    Check(st);
+  }
+
+  py::dict ResolveIdentities() {
+    std::unique_lock<std::mutex> lock = Lock();
+    absl::StatusOr<cdp::IdentityReport> r;
+    {
+      py::gil_scoped_release nogil;
+      r = ws_->ResolveIdentities();
+    }
+    cdp::IdentityReport rep = Unwrap(std::move(r));
+    py::dict d;
+    d["events"] = rep.events;
+    d["events_unassigned"] = rep.events_unassigned;
+    d["profiles"] = rep.profiles;
+    d["identifiers"] = rep.identifiers;
+    d["links"] = rep.links;
+    d["merges"] = rep.merges;
+    d["conflicts"] = rep.conflicts;
+    d["removed"] = rep.removed;
+    d["blocked"] = rep.blocked;
+    d["invalid"] = rep.invalid;
+    d["replays"] = rep.replays;
+    d["conflicts_by_type"] = rep.conflicts_by_type;
+    py::dict blocked;
+    for (const auto& [k, v] : rep.blocked_by_value) blocked[py::str(k)] = v;
+    d["blocked_by_value"] = blocked;
+    d["seconds"] = rep.seconds;
+    return d;
+  }
+
+  py::dict Profiles() {
+    std::unique_lock<std::mutex> lock = Lock();
+    cdp::Table t;
+    {
+      py::gil_scoped_release nogil;
+      t = ws_->ProfilesTable();
+    }
+    return TableDict(std::move(t));
+  }
+
+  int32_t FindProfile(const std::string& identifier) {
+    std::unique_lock<std::mutex> lock = Lock();
+    return Unwrap(ws_->FindProfile(identifier));
+  }
+
+  py::dict Profile(int32_t profile, int recent) {
+    std::unique_lock<std::mutex> lock = Lock();
+    cdp::ProfileView v = Unwrap(ws_->Profile(profile, recent));
+    py::dict d;
+    d["id"] = v.id;
+    d["key"] = v.key;
+    d["identifiers"] = v.identifiers;
+    d["events"] = v.events;
+    d["first_seen"] = v.first_seen;
+    d["last_seen"] = v.last_seen;
+    d["sessions"] = v.sessions;
+    d["returning"] = v.returning;
+    d["recent_events"] = TableDict(std::move(v.recent_events));
+    return d;
+  }
+
+  py::dict IdentityLinks(int32_t profile, bool merges_only) {
+    std::unique_lock<std::mutex> lock = Lock();
+    return TableDict(ws_->IdentityLinks(profile, merges_only));
+  }
+
+  void Link(const std::string& a, const std::string& b) {
+    std::unique_lock<std::mutex> lock = Lock();
+    Check(ws_->Link(a, b));
+  }
+
+  int64_t Unmerge(const std::string& a, const std::string& b) {
+    std::unique_lock<std::mutex> lock = Lock();
+    return Unwrap(ws_->Unmerge(a, b));
+  }
+
   py::dict Memory() {
     std::unique_lock<std::mutex> lock = Lock();
     const cdp::EventStore& s = ws_->events();
@@ -397,7 +484,15 @@ PYBIND11_MODULE(_core, m) {
       .def("quarantine", &PyWorkspace::Quarantine)
       .def("event_count", &PyWorkspace::EventCount)
       .def("summary", &PyWorkspace::Summary, py::arg("partitions") = 1)
-      .def("memory", &PyWorkspace::Memory);
+      .def("memory", &PyWorkspace::Memory)
+      .def("configure_identity", &PyWorkspace::ConfigureIdentity)
+      .def("resolve_identities", &PyWorkspace::ResolveIdentities)
+      .def("profiles", &PyWorkspace::Profiles)
+      .def("find_profile", &PyWorkspace::FindProfile)
+      .def("profile", &PyWorkspace::Profile, py::arg("profile"), py::arg("recent") = 10)
+      .def("identity_links", &PyWorkspace::IdentityLinks, py::arg("profile"), py::arg("merges_only") = false)
+      .def("link", &PyWorkspace::Link)
+      .def("unmerge", &PyWorkspace::Unmerge, py::arg("a"), py::arg("b") = "");
   m.def("generate", &Generate, py::arg("customers"), py::arg("days"), py::arg("seed"), py::arg("b2b_share"),
         py::arg("junk_id_rate"), py::arg("churn_share"), py::arg("events_scale"));
   m.def("write_generated", &WriteGenerated, py::arg("dir"), py::arg("format"), py::arg("customers"),

@@ -9,11 +9,12 @@ Example::
 from . import _core
 from .errors import Error, InvalidArgumentError, IOError, NotFoundError, UnsupportedError, TYPES as _TYPES
 from .generate import generate, generate_files
+from .identity import IdentityReport, Profile
 from .report import IngestReport
 from .workspace import Workspace
 
 _core._register_errors(_TYPES)
 __version__ = _core.__version__
 
-__all__ = ["Workspace", "IngestReport", "generate", "generate_files", "Error", "InvalidArgumentError",
+__all__ = ["Workspace", "IngestReport", "IdentityReport", "Profile", "generate", "generate_files", "Error", "InvalidArgumentError",
            "NotFoundError", "IOError", "UnsupportedError", "__version__"]

@@ -7,6 +7,7 @@ import pandas as pd
 
 from . import _core
 from ._tables import to_frame
+from .identity import IdentityReport, Profile
 from .report import IngestReport
 
 _PROGRESS_MIN_BYTES = 20 << 20   # show a bar for files above 20 MB
@@ -200,7 +201,7 @@ class Workspace:
         return df
 
     def events(self):
-        """Every stored event as a DataFrame, sorted by (profile_key, ts).
+        """Every stored event as a DataFrame, sorted by (profile, ts); identities are resolved first.
 
         Example: ``ws.events().groupby("type").size()``
         """
@@ -216,6 +217,93 @@ class Workspace:
         Example: ``ws.summary()["by_type"]["purchase"]``
         """
         return self._ws.summary(partitions)
+
+    # --- identity and profiles -------------------------------------------------------------------
+    def configure_identity(self, *, priority=None, limits=None, blocked_values=None, block=None,
+                           blocked_identifiers=None, custom_types=None, max_identifier_bytes=None,
+                           default_country=None):
+        """Set the identity rules (unset arguments keep their defaults); the graph is rebuilt.
+
+        ``limits`` maps an identifier type to the most one profile may hold (0 = no limit);
+        ``block`` adds values to the default junk list, ``blocked_values`` replaces it.
+        Example: ``ws.configure_identity(limits={"email": 3}, block=["guest"])``
+        """
+        rules = []
+        if priority is not None:
+            rules.append(("priority", ",".join(priority)))
+        for t, n in (limits or {}).items():
+            rules.append((f"limit.{t}", str(int(n))))
+        if blocked_values is not None:
+            rules.append(("blocked_values", ",".join(blocked_values)))
+        for v in block or ():
+            rules.append(("block", str(v)))
+        if blocked_identifiers is not None:
+            rules.append(("blocked_identifiers", ",".join(blocked_identifiers)))
+        if custom_types is not None:
+            rules.append(("custom_types", ",".join(custom_types)))
+        if max_identifier_bytes is not None:
+            rules.append(("max_identifier_bytes", str(int(max_identifier_bytes))))
+        if default_country is not None:
+            rules.append(("default_country", str(default_country)))
+        self._ws.configure_identity(rules)
+
+    def resolve_identities(self):
+        """Link identifiers that co-occur into profiles (incremental). Returns an IdentityReport.
+
+        Example: ``ws.resolve_identities().merges``
+        """
+        return IdentityReport(self._ws.resolve_identities())
+
+    def _profile_id(self, profile):
+        if isinstance(profile, str):
+            return self._ws.find_profile(profile)
+        if isinstance(profile, (int, np.integer)) and not isinstance(profile, bool):
+            return int(profile)
+        raise TypeError(f"profile: expected an identifier \"type:value\" or a profile id, got {type(profile).__name__}")
+
+    def profiles(self):
+        """One row per profile: profile, key, events, first/last seen, sessions, returning,
+        identifiers and the first identifier of each type.
+
+        Example: ``ws.profiles().sort_values("events").tail()``
+        """
+        return to_frame(self._ws.profiles(), time_columns={"first_seen", "last_seen"})
+
+    def profile(self, profile, recent=10):
+        """A Profile by identifier ("email:ann@shop.com", normalized like ingest) or id.
+
+        Example: ``ws.profile("user_id:42")``
+        """
+        return Profile(self._ws.profile(self._profile_id(profile), int(recent)))
+
+    def identity_graph(self, profile=None):
+        """Links (edges) touching a profile's identifiers, or every link: a, b, status (merged,
+        redundant, conflict, removed), rule, ts and event_id of the first event with the pair,
+        events, conflict_type, applied_at.
+
+        Example: ``ws.identity_graph("user_id:42")``
+        """
+        pid = -1 if profile is None else self._profile_id(profile)
+        return to_frame(self._ws.identity_links(pid, False), time_columns={"ts", "applied_at"})
+
+    def merge_history(self, profile):
+        """The links that merged a profile, in the order they were applied, with provenance.
+
+        Example: ``ws.merge_history("email:ann@shop.com")[["a", "b", "event_id", "ts"]]``
+        """
+        return to_frame(self._ws.identity_links(self._profile_id(profile), True), time_columns={"ts", "applied_at"})
+
+    def link(self, a, b):
+        """Link two identifiers by hand (rule "manual"). Example: ``ws.link("user_id:42", "email:a@b.c")``"""
+        self._ws.link(str(a), str(b))
+
+    def unmerge(self, a, b=None):
+        """Remove the link a-b (or every link of ``a``); the profile splits and its events move.
+        The pair never links again. Returns the number of links removed.
+
+        Example: ``ws.unmerge("device_id:family-pc", "user_id:42")``
+        """
+        return self._ws.unmerge(str(a), "" if b is None else str(b))
 
     def memory(self):
         """Bytes held by the event store: {"events", "core_bytes", "total_bytes"}."""
