@@ -24,6 +24,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -156,6 +157,8 @@ class IdentityGraph {
   absl::StatusOr<int64_t> Unmerge(std::string_view a, std::string_view b);
 
   const std::vector<IdentityLink>& links() const { return links_; }
+  /// Nodes whose profile changed (merged or replayed) since the last call; clears the list.
+  std::vector<int32_t> TakeChanged() { return std::exchange(changed_, {}); }
   /// Fills the graph-wide counts of a report (profiles are counted by the caller).
   void FillReport(IdentityReport* report) const;
   size_t MemoryBytes() const;
@@ -195,6 +198,7 @@ class IdentityGraph {
   std::vector<IdentityLink> links_;
   absl::flat_hash_map<uint64_t, int32_t> pair_;  // (min node << 32 | max node) -> link
   std::vector<int32_t> pending_;
+  std::vector<int32_t> changed_;
   int64_t blocked_ = 0, invalid_ = 0, replays_ = 0;
   absl::flat_hash_map<int32_t, int64_t> blocked_by_code_;
 };

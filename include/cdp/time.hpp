@@ -75,5 +75,8 @@ class TimeParser {
 int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
 /// ISO 8601 UTC text: "2011-12-09T12:50:00Z", with ".ffffff" when sub-second.
 std::string FormatTimestamp(Micros ts);
+/// A duration: a positive integer and a unit, "90d", "12h", "30min" / "30m", "45s", "2w", "500ms"
+/// (whitespace between allowed). Errors name the text and the units.
+absl::StatusOr<Micros> ParseDuration(std::string_view text);
 
 }  // namespace cdp

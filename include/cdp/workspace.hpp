@@ -7,12 +7,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "cdp/attributes.hpp"
 #include "cdp/event_store.hpp"
 #include "cdp/identity.hpp"
 #include "cdp/ingest.hpp"
 #include "cdp/profiles.hpp"
 #include "cdp/reader.hpp"
 #include "cdp/table.hpp"
+#include "cdp/traits.hpp"
 
 namespace cdp {
 
@@ -28,7 +30,20 @@ struct ProfileView {
   Micros first_seen = 0, last_seen = 0;
   int32_t sessions = 0;
   bool returning = false;
+  struct Attribute {
+    std::string name, value, source;
+    Micros ts = 0;
+  };
+  std::vector<Attribute> attributes;     ///< current values, by name
+  std::vector<std::pair<std::string, std::string>> traits;  ///< computed traits (name, value text)
   Table recent_events;                   ///< the latest events, newest first
+};
+
+/// How ImportProfiles reads a CRM table.
+struct ImportOptions {
+  std::string source = "crm";  ///< recorded as each attribute write's source
+  /// Column with the time the row was true (e.g. "updated_at", "signup_ts"); empty: now.
+  std::string ts_column;
 };
 
 class Workspace {
@@ -97,6 +112,19 @@ class Workspace {
   /// events are reassigned. Returns the number of links removed.
   absl::StatusOr<int64_t> Unmerge(std::string_view a, std::string_view b = "");
 
+  /// Imports a CRM/profile table: each row becomes an `identify` event whose identifier columns
+  /// (user_id, email, phone, device_id, anonymous_id, custom types) are linked and whose other
+  /// columns become attributes (traits.<column>), with `options.source` as their source. Rows
+  /// without a valid identifier are quarantined; the report counts every row.
+  absl::StatusOr<IngestReport> ImportProfiles(const SourceBatch& batch, const ImportOptions& options = {},
+                                              const IngestOptions& ingest = {});
+  /// Every write of a profile's attributes (or of one): name, value, ts, source, event_id.
+  absl::StatusOr<Table> AttributeHistory(int32_t profile, std::string_view name = "");
+  /// Defines a computed trait (cdp/traits.hpp); its values appear in ProfilesTable and Profile.
+  absl::Status DefineTrait(const TraitSpec& spec);
+  absl::Status DropTrait(std::string_view name);
+  const TraitSet& traits();
+
  private:
   Workspace() = default;
   template <typename Reader, typename Options>
@@ -128,6 +156,9 @@ class Workspace {
   bool profiles_valid_ = false;  ///< profiles_ and the store order match the graph
   int64_t replays_ = 0;
   Micros session_gap_ = Minutes(30);
+  AttributeLog attributes_;
+  TraitSet traits_;
+  bool rebuild_derived_ = false;  ///< attributes/traits must be recomputed for every profile
   struct ManualOp {
     bool link;  ///< link (a, b) or unmerge (a, b)
     std::string a, b;

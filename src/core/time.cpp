@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
+#include "core/strings.hpp"
 
 namespace cdp {
 namespace {
@@ -235,7 +236,7 @@ absl::StatusOr<TimeParser> TimeParser::Create(const TimeParseOptions& options) {
   }
   absl::TimeZone zone;
   if (!absl::LoadTimeZone(std::string(tz), &zone)) {
-    return absl::InvalidArgumentError(absl::StrCat(
+    return absl::InvalidArgumentError(Cat(
         "unknown time zone ", Quote(tz),
         ": use \"UTC\", a fixed offset such as \"+02:00\", or an IANA name such as \"Europe/Rome\" "
         "(IANA names need the tzdata package)"));
@@ -458,6 +459,29 @@ absl::StatusOr<Micros> TimeParser::Parse(std::string_view raw) const {
                      " is ambiguous (day/month order unknown): use ISO 8601 YYYY-MM-DD"));
   }
   return Bad(text, absl::StrCat("unrecognized format; ", kAcceptedForms));
+}
+
+absl::StatusOr<Micros> ParseDuration(std::string_view text) {
+  std::string_view t = text;
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+  size_t i = 0;
+  int64_t n = 0;
+  while (i < t.size() && t[i] >= '0' && t[i] <= '9') {
+    if (n > 1'000'000'000) return absl::InvalidArgumentError(Cat("duration \"", text, "\" is too large"));
+    n = n * 10 + (t[i] - '0');
+    ++i;
+  }
+  std::string_view unit = t.substr(i);
+  while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
+  static constexpr std::pair<std::string_view, Micros> kUnits[] = {
+      {"us", 1}, {"ms", 1000}, {"s", kMicrosPerSecond}, {"m", kMicrosPerMinute}, {"min", kMicrosPerMinute},
+      {"h", kMicrosPerHour}, {"d", kMicrosPerDay}, {"w", 7 * kMicrosPerDay}};
+  if (i > 0 && n > 0)
+    for (const auto& [name, micros] : kUnits)
+      if (unit == name) return n * micros;
+  return absl::InvalidArgumentError(Cat(
+      "duration \"", text, "\": expected a positive whole number and a unit (us, ms, s, m/min, h, d, w), e.g. \"90d\""));
 }
 
 }  // namespace cdp

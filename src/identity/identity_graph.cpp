@@ -362,6 +362,7 @@ void IdentityGraph::Apply(int32_t e, Micros now) {
         c = static_cast<uint16_t>(std::min<int>(65535, c + counts_[static_cast<size_t>(rb) * nl + s]));
       }
       status = LinkStatus::kMerged;
+      changed_.push_back(ra);
     }
   }
   l.status = status;
@@ -409,6 +410,7 @@ void IdentityGraph::Replay(std::vector<int32_t> raw_roots, Micros now) {
   const size_t nl = static_cast<size_t>(n_limited_);
   for (size_t v = 0; v < n; ++v) {
     if (!in[static_cast<size_t>(RawFind(static_cast<int32_t>(v)))]) continue;
+    changed_.push_back(static_cast<int32_t>(v));
     parent_[v] = static_cast<int32_t>(v);
     size_[v] = 1;
     for (size_t s = 0; s < nl; ++s) counts_[v * nl + s] = 0;

@@ -14,16 +14,28 @@ absl::Status Workspace::EnsureResolved() {
     identity_ = *std::move(g);
     graph_rows_ = 0;
     profiles_valid_ = false;
+    attributes_.Clear();
+    rebuild_derived_ = true;
   }
   const size_t n = store_.size();
   if (graph_rows_ == n && !identity_->has_pending() && profiles_valid_) return absl::OkStatus();
   // Rows [graph_rows_, n) are the delta run appended since the last resolution.
-  identity_->AddEvents(store_.columns(), store_.ids(), graph_rows_, n);
+  const size_t first_new = graph_rows_;
+  identity_->AddEvents(store_.columns(), store_.ids(), first_new, n);
+  attributes_.AddEvents(store_.columns(), store_.ids(), *identity_, store_.dict(), first_new, n);
   replays_ += identity_->Resolve();
   Vec<int32_t> row_profile;
   profiles_ = ProfileIndex::Build(*identity_, store_.columns(), store_.ids(), &row_profile);
+  // Profiles whose content changed: new events, merges, replays. The others keep derived values.
+  std::vector<uint8_t> dirty(static_cast<size_t>(profiles_.size()), 0);
+  for (size_t r = first_new; r < n; ++r)
+    if (row_profile[r] >= 0) dirty[static_cast<size_t>(row_profile[r])] = 1;
+  for (int32_t node : identity_->TakeChanged()) dirty[static_cast<size_t>(profiles_.OfNode(node))] = 1;
   store_.SetProfiles(std::move(row_profile));
   profiles_.ComputeActivity(store_.columns(), session_gap_);
+  attributes_.Index(profiles_, store_.dict());
+  traits_.Refresh(store_.columns(), store_.dict(), profiles_, dirty, rebuild_derived_);
+  rebuild_derived_ = false;
   graph_rows_ = n;
   profiles_valid_ = true;
   return absl::OkStatus();
@@ -45,10 +57,14 @@ absl::Status Workspace::ConfigureIdentity(const IdentityRules& rules) {
                                             "): ", st.message(), "; rules unchanged"));
   }
   graph->Resolve();
+  AttributeLog attributes;
+  attributes.AddEvents(store_.columns(), store_.ids(), *graph, store_.dict(), 0, store_.size());
   rules_ = rules;
   identity_ = std::move(graph);
+  attributes_ = std::move(attributes);
   graph_rows_ = store_.size();
   profiles_valid_ = false;
+  rebuild_derived_ = true;
   return EnsureResolved();
 }
 
@@ -96,6 +112,24 @@ absl::StatusOr<ProfileView> Workspace::Profile(int32_t profile, int recent) {
   v.last_seen = a.last_seen;
   v.sessions = a.sessions;
   v.returning = a.returning();
+  for (const AttributeWrite* w : attributes_.Current(profile))
+    v.attributes.push_back(ProfileView::Attribute{std::string(store_.dict().Get(w->name)),
+                                                  attributes_.ValueText(*w, store_.dict()),
+                                                  std::string(store_.dict().Get(w->source)), w->ts});
+  for (size_t i = 0; i < traits_.specs().size(); ++i) {
+    const Column& c = traits_.values(i);
+    std::string text;
+    const size_t cell = static_cast<size_t>(profile);
+    if (!c.IsNull(cell)) {
+      switch (c.type) {
+        case ColumnType::kString: text = std::string(store_.dict().Get(c.str[cell])); break;
+        case ColumnType::kInt64: text = Cat(c.i64[cell]); break;
+        case ColumnType::kDouble: text = ShortestDouble(c.f64[cell]); break;
+        case ColumnType::kBool: text = c.b[cell] ? "true" : "false"; break;
+      }
+    }
+    v.traits.emplace_back(traits_.specs()[i].name, std::move(text));
+  }
   const size_t end = static_cast<size_t>(a.row_end);
   const size_t begin = std::max(static_cast<size_t>(a.row_begin), end - std::min<size_t>(end, static_cast<size_t>(recent)));
   v.recent_events = EventRowsTable(begin, end, true);
@@ -133,6 +167,8 @@ Table Workspace::ProfilesTable() {
       if (cell == kNullCode) cell = t.dict->Intern(identity_->node_value(node));
     }
   }
+  traits_.AddColumns(&t, store_.dict());
+  attributes_.AddColumns(&t, store_.dict(), n);
   return t;
 }
 

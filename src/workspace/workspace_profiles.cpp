@@ -1,0 +1,96 @@
+// Workspace: profile attributes (CRM import, history) and computed traits.
+#include "absl/time/clock.h"
+#include "cdp/workspace.hpp"
+#include "core/strings.hpp"
+
+namespace cdp {
+
+absl::StatusOr<IngestReport> Workspace::ImportProfiles(const SourceBatch& batch, const ImportOptions& options,
+                                                       const IngestOptions& ingest) {
+  if (auto st = EnsureResolved(); !st.ok()) return st;
+  if (options.source.empty()) return absl::InvalidArgumentError("import_profiles: source is empty");
+  const std::vector<std::string>& types = identity_->types();
+  IngestOptions o = ingest;
+  o.mapping.clear();
+  o.keep_unmapped = true;
+  if (o.source.empty()) o.source = options.source;
+  o.mapping["type"] = "=identify";
+  bool has_ts = false;
+  SourceBatch b = batch;
+  for (SourceColumn& c : b.columns) {
+    if (!options.ts_column.empty() && c.name == options.ts_column) {
+      has_ts = true;
+      o.mapping["ts"] = c.name;
+      continue;
+    }
+    if (std::find(types.begin(), types.end(), c.name) != types.end()) continue;  // identifiers link
+    if (c.name == "event_id" || c.name == "attribute_source")
+      return absl::InvalidArgumentError(Cat("import_profiles: column \"", c.name, "\" is reserved; rename it"));
+    c.name = Cat("traits.", c.name);
+  }
+  if (!options.ts_column.empty() && !has_ts)
+    return absl::InvalidArgumentError(Cat("import_profiles: ts column \"", options.ts_column, "\" is not in the table"));
+  if (!has_ts) o.mapping["ts"] = Cat("=", FormatTimestamp(absl::ToUnixMicros(absl::Now())));
+  // Every row carries its source.
+  static const int32_t kZero[1] = {0};
+  std::vector<int32_t> zeros(batch.rows, 0);
+  const std::vector<std::string> categories = {options.source};
+  SourceColumn src;
+  src.name = "attribute_source";
+  src.kind = SourceColumn::Kind::kCodes;
+  src.codes32 = batch.rows ? zeros.data() : kZero;
+  src.categories = &categories;
+  b.columns.push_back(src);
+  return IngestColumns(b, o);
+}
+
+absl::StatusOr<Table> Workspace::AttributeHistory(int32_t profile, std::string_view name) {
+  if (auto st = EnsureResolved(); !st.ok()) return st;
+  if (profile < 0 || profile >= profiles_.size())
+    return absl::NotFoundError(Cat("profile ", profile, " does not exist (profiles are 0..", profiles_.size() - 1, ")"));
+  int32_t code = kNullCode;
+  if (!name.empty()) {
+    auto c = store_.dict().Find(name);
+    if (!c) return absl::NotFoundError(Cat("no attribute \"", name, "\" in this workspace"));
+    code = *c;
+  }
+  Table t;
+  Column& n = t.Add("name", ColumnType::kString);
+  Column& value = t.Add("value", ColumnType::kString);
+  Column& ts = t.Add("ts", ColumnType::kInt64);
+  Column& source = t.Add("source", ColumnType::kString);
+  Column& event = t.Add("event_id", ColumnType::kString);
+  Column& current = t.Add("current", ColumnType::kBool);
+  auto history = attributes_.History(profile, code);
+  for (size_t i = 0; i < history.size(); ++i) {
+    const AttributeWrite* w = history[i];
+    t.AppendString(n, store_.dict().Get(w->name));
+    t.AppendString(value, attributes_.ValueText(*w, store_.dict()));
+    ts.i64.push_back(w->ts);
+    t.AppendString(source, store_.dict().Get(w->source));
+    t.AppendString(event, store_.ids().Get(w->event));
+    current.b.push_back(i + 1 == history.size() || history[i + 1]->name != w->name);
+  }
+  return t;
+}
+
+absl::Status Workspace::DefineTrait(const TraitSpec& spec) {
+  if (auto st = EnsureResolved(); !st.ok()) return st;
+  for (const std::string& type : identity_->types())
+    if (spec.name == type)
+      return absl::InvalidArgumentError(Cat("trait \"", spec.name, "\": the name is an identifier column of profiles"));
+  if (auto st = traits_.Define(spec, store_.columns()); !st.ok()) return st;
+  // Only the new trait is computed: every other trait's values carry over.
+  std::vector<uint8_t> clean(static_cast<size_t>(profiles_.size()), 0);
+  traits_.Refresh(store_.columns(), store_.dict(), profiles_, clean, false);
+  return absl::OkStatus();
+}
+
+absl::Status Workspace::DropTrait(std::string_view name) { return traits_.Drop(name); }
+
+const TraitSet& Workspace::traits() {
+  (void)EnsureResolved();
+  return traits_;
+}
+
+}  // namespace cdp
