@@ -162,54 +162,15 @@ Options MakeOptions(const std::map<std::string, std::string>& kv, py::object pro
 
 // One writer at a time: native calls release the GIL, so Python threads sharing a workspace
 // are serialized here (the GIL is released before waiting on the lock, so no deadlock).
-class PyWorkspace {
- public:
-  explicit PyWorkspace(const std::string& path) : ws_(Unwrap(cdp::Workspace::Open(path))) {}
-
-  py::dict IngestCsv(const std::string& path, const std::map<std::string, std::string>& kv, py::object progress) {
-    std::unique_lock<std::mutex> lock = Lock();
-    Options o = MakeOptions(kv, progress);
-    absl::StatusOr<cdp::IngestReport> r;
-    {
-      py::gil_scoped_release nogil;
-      r = ws_->IngestCsv(path, o.ingest, o.csv);
-    }
-    return ReportDict(Unwrap(std::move(r)));
-  }
-
-  py::dict IngestCsvText(const std::string& text, const std::map<std::string, std::string>& kv) {
-    std::unique_lock<std::mutex> lock = Lock();
-    Options o = MakeOptions(kv, py::none());
-    return ReportDict(Unwrap(ws_->IngestCsvText(text, o.ingest, o.csv)));
-  }
-
-  py::dict IngestNdjson(const std::string& path, const std::map<std::string, std::string>& kv, py::object progress) {
-    std::unique_lock<std::mutex> lock = Lock();
-    Options o = MakeOptions(kv, progress);
-    absl::StatusOr<cdp::IngestReport> r;
-    {
-      py::gil_scoped_release nogil;
-      r = ws_->IngestNdjson(path, o.ingest, o.ndjson);
-    }
-    return ReportDict(Unwrap(std::move(r)));
-  }
-
-  py::dict IngestNdjsonText(const std::string& text, const std::map<std::string, std::string>& kv) {
-    std::unique_lock<std::mutex> lock = Lock();
-    Options o = MakeOptions(kv, py::none());
-    return ReportDict(Unwrap(ws_->IngestNdjsonText(text, o.ingest, o.ndjson)));
-  }
-
-  // columns: list of (name, kind, array, extra) with kind in int64 | datetime_ns | float64 | bool |
-  // codes; extra: valid mask (uint8 array or None) for int64/bool, categories (list of str) for codes.
-  py::dict IngestColumns(py::list columns, int64_t rows, const std::map<std::string, std::string>& kv,
-                         py::object progress) {
-    std::unique_lock<std::mutex> lock = Lock();
-    Options o = MakeOptions(kv, progress);
-    cdp::SourceBatch batch;
+// columns: list of (name, kind, array, extra) with kind in int64 | datetime_ns | float64 | bool |
+// codes; extra: valid mask (uint8 array or None) for int64/bool, categories (list of str) for codes.
+// The arrays are borrowed (kept alive by `keep`) for the call: zero-copy.
+struct ColumnBatch {
+  cdp::SourceBatch batch;
+  std::vector<py::array> keep;
+  std::vector<std::unique_ptr<std::vector<std::string>>> cats;
+  ColumnBatch(py::list columns, int64_t rows) {
     batch.rows = static_cast<size_t>(rows);
-    std::vector<py::array> keep;                           // arrays stay alive for the call
-    std::vector<std::unique_ptr<std::vector<std::string>>> cats;
     for (py::handle item : columns) {
       py::tuple t = item.cast<py::tuple>();
       cdp::SourceColumn c;
@@ -254,10 +215,56 @@ class PyWorkspace {
       }
       batch.columns.push_back(std::move(c));
     }
+  }
+};
+
+class PyWorkspace {
+ public:
+  explicit PyWorkspace(const std::string& path) : ws_(Unwrap(cdp::Workspace::Open(path))) {}
+
+  py::dict IngestCsv(const std::string& path, const std::map<std::string, std::string>& kv, py::object progress) {
+    std::unique_lock<std::mutex> lock = Lock();
+    Options o = MakeOptions(kv, progress);
     absl::StatusOr<cdp::IngestReport> r;
     {
       py::gil_scoped_release nogil;
-      r = ws_->IngestColumns(batch, o.ingest);
+      r = ws_->IngestCsv(path, o.ingest, o.csv);
+    }
+    return ReportDict(Unwrap(std::move(r)));
+  }
+
+  py::dict IngestCsvText(const std::string& text, const std::map<std::string, std::string>& kv) {
+    std::unique_lock<std::mutex> lock = Lock();
+    Options o = MakeOptions(kv, py::none());
+    return ReportDict(Unwrap(ws_->IngestCsvText(text, o.ingest, o.csv)));
+  }
+
+  py::dict IngestNdjson(const std::string& path, const std::map<std::string, std::string>& kv, py::object progress) {
+    std::unique_lock<std::mutex> lock = Lock();
+    Options o = MakeOptions(kv, progress);
+    absl::StatusOr<cdp::IngestReport> r;
+    {
+      py::gil_scoped_release nogil;
+      r = ws_->IngestNdjson(path, o.ingest, o.ndjson);
+    }
+    return ReportDict(Unwrap(std::move(r)));
+  }
+
+  py::dict IngestNdjsonText(const std::string& text, const std::map<std::string, std::string>& kv) {
+    std::unique_lock<std::mutex> lock = Lock();
+    Options o = MakeOptions(kv, py::none());
+    return ReportDict(Unwrap(ws_->IngestNdjsonText(text, o.ingest, o.ndjson)));
+  }
+
+  py::dict IngestColumns(py::list columns, int64_t rows, const std::map<std::string, std::string>& kv,
+                         py::object progress) {
+    std::unique_lock<std::mutex> lock = Lock();
+    Options o = MakeOptions(kv, progress);
+    ColumnBatch cb(columns, rows);
+    absl::StatusOr<cdp::IngestReport> r;
+    {
+      py::gil_scoped_release nogil;
+      r = ws_->IngestColumns(cb.batch, o.ingest);
     }
     return ReportDict(Unwrap(std::move(r)));
   }
@@ -381,6 +388,10 @@ class PyWorkspace {
     d["last_seen"] = v.last_seen;
     d["sessions"] = v.sessions;
     d["returning"] = v.returning;
+    py::list attrs;
+    for (const auto& a : v.attributes) attrs.append(py::make_tuple(a.name, a.value, a.ts, a.source));
+    d["attributes"] = attrs;
+    d["traits"] = v.traits;
     d["recent_events"] = TableDict(std::move(v.recent_events));
     return d;
   }
@@ -393,6 +404,67 @@ class PyWorkspace {
   void Link(const std::string& a, const std::string& b) {
     std::unique_lock<std::mutex> lock = Lock();
     Check(ws_->Link(a, b));
+  }
+
+  py::dict AttributeHistory(int32_t profile, const std::string& name) {
+    std::unique_lock<std::mutex> lock = Lock();
+    return TableDict(Unwrap(ws_->AttributeHistory(profile, name)));
+  }
+
+  void DefineTrait(const std::string& name, const std::string& agg, const std::string& field,
+                   const std::vector<std::string>& event_types,
+                   const std::vector<std::pair<std::string, std::string>>& where, const std::string& window) {
+    std::unique_lock<std::mutex> lock = Lock();
+    cdp::TraitSpec spec;
+    spec.name = name;
+    spec.agg = Unwrap(cdp::ParseTraitAgg(agg));
+    spec.field = field;
+    spec.event_types = event_types;
+    spec.where = where;
+    if (!window.empty()) spec.window = Unwrap(cdp::ParseDuration(window));
+    absl::Status st;
+    {
+      py::gil_scoped_release nogil;
+      st = ws_->DefineTrait(spec);
+    }
+    Check(st);
+  }
+
+  void DropTrait(const std::string& name) {
+    std::unique_lock<std::mutex> lock = Lock();
+    Check(ws_->DropTrait(name));
+  }
+
+  py::list Traits() {
+    std::unique_lock<std::mutex> lock = Lock();
+    py::list out;
+    for (const cdp::TraitSpec& s : ws_->traits().specs()) {
+      py::dict d;
+      d["name"] = s.name;
+      d["agg"] = std::string(cdp::TraitAggName(s.agg));
+      d["field"] = s.field;
+      d["event_types"] = s.event_types;
+      d["where"] = s.where;
+      d["window_us"] = s.window;
+      out.append(d);
+    }
+    return out;
+  }
+
+  py::dict ImportProfiles(py::list columns, int64_t rows, const std::string& source, const std::string& ts_column,
+                          const std::map<std::string, std::string>& kv) {
+    std::unique_lock<std::mutex> lock = Lock();
+    Options o = MakeOptions(kv, py::none());
+    ColumnBatch cb(columns, rows);
+    cdp::ImportOptions io;
+    io.source = source;
+    io.ts_column = ts_column;
+    absl::StatusOr<cdp::IngestReport> r;
+    {
+      py::gil_scoped_release nogil;
+      r = ws_->ImportProfiles(cb.batch, io, o.ingest);
+    }
+    return ReportDict(Unwrap(std::move(r)));
   }
 
   int64_t Unmerge(const std::string& a, const std::string& b) {
@@ -492,7 +564,12 @@ PYBIND11_MODULE(_core, m) {
       .def("profile", &PyWorkspace::Profile, py::arg("profile"), py::arg("recent") = 10)
       .def("identity_links", &PyWorkspace::IdentityLinks, py::arg("profile"), py::arg("merges_only") = false)
       .def("link", &PyWorkspace::Link)
-      .def("unmerge", &PyWorkspace::Unmerge, py::arg("a"), py::arg("b") = "");
+      .def("unmerge", &PyWorkspace::Unmerge, py::arg("a"), py::arg("b") = "")
+      .def("attribute_history", &PyWorkspace::AttributeHistory)
+      .def("define_trait", &PyWorkspace::DefineTrait)
+      .def("drop_trait", &PyWorkspace::DropTrait)
+      .def("traits", &PyWorkspace::Traits)
+      .def("import_profiles", &PyWorkspace::ImportProfiles);
   m.def("generate", &Generate, py::arg("customers"), py::arg("days"), py::arg("seed"), py::arg("b2b_share"),
         py::arg("junk_id_rate"), py::arg("churn_share"), py::arg("events_scale"));
   m.def("write_generated", &WriteGenerated, py::arg("dir"), py::arg("format"), py::arg("customers"),

@@ -34,7 +34,7 @@ std::string_view TraitAggName(TraitAgg agg);
 struct TraitSpec {
   std::string name;
   TraitAgg agg = TraitAgg::kCount;
-  /// Field aggregated: "revenue", "ts" or a property column. Optional for count (then events are
+  /// Field aggregated: "revenue", "ts", "type" or a property column. Optional for count (then events are
   /// counted; with a field, non-null values). Required otherwise.
   std::string field;
   std::vector<std::string> event_types;                     ///< empty = every type

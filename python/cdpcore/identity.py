@@ -72,6 +72,11 @@ class Profile:
         self.last_seen = pd.Timestamp(d["last_seen"], unit="us", tz="UTC") if self.events else None
         self.sessions = int(d["sessions"])
         self.returning = bool(d["returning"])
+        # name -> current value (text); attribute_sources: name -> (source, time of the write)
+        self.attributes = {name: value for name, value, _, _ in d["attributes"]}
+        self.attribute_sources = {name: (source, pd.Timestamp(ts, unit="us", tz="UTC"))
+                                  for name, _, ts, source in d["attributes"]}
+        self.traits = {name: value for name, value in d["traits"]}
         self.recent_events = to_frame(d["recent_events"])
 
     def __repr__(self):
@@ -83,7 +88,12 @@ class Profile:
                  ("last seen", self.last_seen), ("sessions", self.sessions),
                  ("visitor", "returning" if self.returning else "new")]
         ids = "".join(f"<li>{html.escape(i)}</li>" for i in self.identifiers)
+        attrs = _rows_html((k, f"{v}  ({self.attribute_sources[k][0]})") for k, v in self.attributes.items())
+        traits = _rows_html(self.traits.items())
         cols = [c for c in ("ts", "type", "channel", "campaign", "revenue", "url") if c in self.recent_events]
         recent = self.recent_events[cols].to_html(index=False, na_rep="") if cols else ""
         return (f"<div><table><caption>Profile {self.id}</caption>{_rows_html(facts)}</table>"
-                f"<b>Identifiers</b><ul>{ids}</ul><b>Recent events</b>{recent}</div>")
+                f"<b>Identifiers</b><ul>{ids}</ul>"
+                + (f"<b>Attributes</b><table>{attrs}</table>" if self.attributes else "")
+                + (f"<b>Traits</b><table>{traits}</table>" if self.traits else "")
+                + f"<b>Recent events</b>{recent}</div>")

@@ -101,6 +101,22 @@ def _column_spec(name, s):
     return (name, "codes", codes.astype(np.int64, copy=False), [str(u) for u in uniques])
 
 
+def _columns(data, what):
+    """A DataFrame or dict of arrays as native column specs and a row count."""
+    if isinstance(data, pd.DataFrame):
+        items = [(str(c), data[c]) for c in data.columns]
+        rows = len(data)
+    elif isinstance(data, dict):
+        items = [(str(k), v) for k, v in data.items()]
+        lengths = {len(v) for _, v in items}
+        if len(lengths) > 1:
+            raise ValueError(f"{what}: columns have different lengths {sorted(lengths)}")
+        rows = lengths.pop() if lengths else 0
+    else:
+        raise TypeError(f"{what}: expected a pandas DataFrame or a dict of arrays, got {type(data).__name__}")
+    return [_column_spec(name, s) for name, s in items], rows
+
+
 class Workspace:
     """An in-process customer-data workspace.
 
@@ -153,18 +169,7 @@ class Workspace:
         Datetime columns, integers, floats and booleans pass zero-copy; categoricals pass their
         codes; other columns are factorized. Example: ``ws.ingest(cdpcore.generate()["events"])``
         """
-        if isinstance(data, pd.DataFrame):
-            items = [(str(c), data[c]) for c in data.columns]
-            rows = len(data)
-        elif isinstance(data, dict):
-            items = [(str(k), v) for k, v in data.items()]
-            lengths = {len(v) for _, v in items}
-            if len(lengths) > 1:
-                raise ValueError(f"ingest: columns have different lengths {sorted(lengths)}")
-            rows = lengths.pop() if lengths else 0
-        else:
-            raise TypeError(f"ingest: expected a pandas DataFrame or a dict of arrays, got {type(data).__name__}")
-        cols = [_column_spec(name, s) for name, s in items]
+        cols, rows = _columns(data, "ingest")
         opts = _options(mapping, plan, time_zone, epoch_unit, default_country, keep_unmapped,
                         source or "columns")
         bar = _Bar(progress and rows >= _PROGRESS_MIN_ROWS, rows, "rows", "ingest")
@@ -304,6 +309,53 @@ class Workspace:
         Example: ``ws.unmerge("device_id:family-pc", "user_id:42")``
         """
         return self._ws.unmerge(str(a), "" if b is None else str(b))
+
+    def import_profiles(self, data, source="crm", ts=None, *, time_zone=None, epoch_unit=None,
+                        default_country=None):
+        """Import a CRM/profile table (DataFrame or dict of arrays). Identifier columns (user_id,
+        email, phone, device_id, anonymous_id, custom types) are linked; every other column becomes
+        an attribute with ``source``; ``ts`` names the column with the time each row was true
+        (default: now). Rows without a valid identifier are quarantined. Returns an IngestReport.
+
+        Example: ``ws.import_profiles(data["customers"], source="crm", ts="signup_ts")``
+        """
+        cols, rows = _columns(data, "import_profiles")
+        opts = _options(None, None, time_zone, epoch_unit, default_country)
+        return self._record(self._ws.import_profiles(cols, rows, str(source), "" if ts is None else str(ts), opts))
+
+    def attribute_history(self, profile, name=None):
+        """Every write of a profile's attributes: name, value, ts, source, event_id, current.
+
+        Example: ``ws.attribute_history("user_id:42", "plan")``
+        """
+        return to_frame(self._ws.attribute_history(self._profile_id(profile), name or ""))
+
+    def define_trait(self, name, agg, field=None, *, event_type=None, where=None, window=None):
+        """Define a computed trait, kept up to date as events arrive.
+
+        ``agg``: count, sum, avg, min, max, first, last, most_frequent, distinct_count; ``field``:
+        "revenue", "ts" or a property; ``event_type``: a type or list of types; ``where``: dict of
+        column -> value; ``window``: "90d", "12h", ... ending at the latest event time.
+        Example: ``ws.define_trait("revenue_90d", "sum", "revenue", event_type="purchase", window="90d")``
+        """
+        types = [] if event_type is None else ([event_type] if isinstance(event_type, str) else list(event_type))
+        conds = [(str(k), str(v).lower() if isinstance(v, bool) else str(v)) for k, v in (where or {}).items()]
+        self._ws.define_trait(str(name), str(agg), "" if field is None else str(field), types, conds,
+                              "" if window is None else str(window))
+
+    def drop_trait(self, name):
+        """Remove a computed trait. Example: ``ws.drop_trait("revenue_90d")``"""
+        self._ws.drop_trait(str(name))
+
+    def traits(self):
+        """The defined traits as a DataFrame (name, agg, field, event_types, where, window).
+
+        Example: ``ws.traits()``
+        """
+        rows = self._ws.traits()
+        for r in rows:
+            r["window"] = pd.Timedelta(microseconds=r.pop("window_us")) if r["window_us"] else None
+        return pd.DataFrame(rows, columns=["name", "agg", "field", "event_types", "where", "window"])
 
     def memory(self):
         """Bytes held by the event store: {"events", "core_bytes", "total_bytes"}."""

@@ -29,7 +29,7 @@ bool Numeric(TraitAgg a) {
 
 // The field of a trait, resolved against the store's columns.
 struct Field {
-  enum Kind { kNone, kRevenue, kTs, kColumn, kMissing } kind = kNone;
+  enum Kind { kNone, kRevenue, kTs, kType, kColumn, kMissing } kind = kNone;
   const Column* col = nullptr;
   ColumnType type = ColumnType::kInt64;
   bool IsNull(const EventColumns& c, size_t r) const {
@@ -37,6 +37,7 @@ struct Field {
       case kNone: return false;
       case kRevenue: return std::isnan(c.revenue[r]);
       case kTs: return false;
+      case kType: return false;
       case kColumn: return col->IsNull(r);
       case kMissing: return true;
     }
@@ -63,6 +64,7 @@ struct Field {
     switch (kind) {
       case kRevenue: return std::bit_cast<int64_t>(c.revenue[r] == 0 ? 0.0 : c.revenue[r]);
       case kTs: return c.ts[r];
+      case kType: return c.type[r];
       case kColumn:
         switch (col->type) {
           case ColumnType::kInt64: return col->i64[r];
@@ -108,6 +110,7 @@ Prepared Prepare(const TraitSpec& s, const EventColumns& cols, const StringDicti
   if (s.field.empty()) p.field.kind = Field::kNone;
   else if (s.field == "revenue") p.field.kind = Field::kRevenue, p.field.type = ColumnType::kDouble;
   else if (s.field == "ts") p.field.kind = Field::kTs, p.field.type = ColumnType::kInt64;
+  else if (s.field == "type") p.field.kind = Field::kType, p.field.type = ColumnType::kString;
   else if (const Column* c = cols.Find(s.field)) p.field.kind = Field::kColumn, p.field.col = c, p.field.type = c->type;
   else p.field.kind = Field::kMissing, p.field.type = ColumnType::kDouble;
   for (const std::string& t : s.event_types)
@@ -150,6 +153,7 @@ void SetFromRow(const Field& f, const EventColumns& c, size_t r, Column* out, si
   switch (f.kind) {
     case Field::kRevenue: out->f64[p] = c.revenue[r]; return;
     case Field::kTs: out->i64[p] = c.ts[r]; return;
+    case Field::kType: out->str[p] = c.type[r]; return;
     case Field::kColumn: CopyCell(*f.col, r, out, p); return;
     default: return;
   }
@@ -185,7 +189,7 @@ absl::Status TraitSet::Define(TraitSpec spec, const EventColumns& cols) {
     return absl::InvalidArgumentError(Cat("trait \"", spec.name, "\": the window is negative"));
   if (Numeric(spec.agg) && !spec.field.empty()) {
     const Column* c = cols.Find(spec.field);
-    if (c != nullptr && c->type == ColumnType::kString)
+    if (spec.field == "type" || (c != nullptr && c->type == ColumnType::kString))
       return absl::InvalidArgumentError(Cat("trait \"", spec.name, "\": ", TraitAggName(spec.agg), " needs a numeric field; \"",
                                             spec.field, "\" holds text"));
   }
@@ -287,7 +291,7 @@ void TraitSet::Refresh(const EventColumns& sorted, const StringDictionary& dict,
           for (const auto& [key, e] : freq) {
             bool better = best == nullptr || e.first > best->first;
             if (!better && e.first == best->first) {
-              if (f.kind == Field::kColumn && f.col->type == ColumnType::kString)
+              if (f.type == ColumnType::kString)
                 better = dict.Get(static_cast<int32_t>(key)) < dict.Get(static_cast<int32_t>(best_key));
               else
                 better = f.Number(sorted, e.second) < f.Number(sorted, best->second);
