@@ -220,7 +220,8 @@ struct ColumnBatch {
 
 class PyWorkspace {
  public:
-  explicit PyWorkspace(const std::string& path) : ws_(Unwrap(cdp::Workspace::Open(path))) {}
+  PyWorkspace(const std::string& path, bool read_only)
+      : ws_(Unwrap(cdp::Workspace::Open(path, cdp::OpenOptions{.read_only = read_only}))) {}
 
   py::dict IngestCsv(const std::string& path, const std::map<std::string, std::string>& kv, py::object progress) {
     std::unique_lock<std::mutex> lock = Lock();
@@ -472,6 +473,24 @@ class PyWorkspace {
     return Unwrap(ws_->Unmerge(a, b));
   }
 
+  void Save() {
+    std::unique_lock<std::mutex> lock = Lock();
+    absl::Status st;
+    {
+      py::gil_scoped_release nogil;
+      st = ws_->Save();
+    }
+    Check(st);
+  }
+  py::dict Audit() {
+    std::unique_lock<std::mutex> lock = Lock(); return TableDict(ws_->AuditTable()); }
+  py::dict Identifiers() {
+    std::unique_lock<std::mutex> lock = Lock(); return TableDict(ws_->IdentifiersTable()); }
+  py::dict Attributes() {
+    std::unique_lock<std::mutex> lock = Lock(); return TableDict(ws_->AttributesTable()); }
+  std::string IntegrityCheck() {
+    std::unique_lock<std::mutex> lock = Lock(); return Unwrap(ws_->IntegrityCheck()); }
+
   py::dict Memory() {
     std::unique_lock<std::mutex> lock = Lock();
     const cdp::EventStore& s = ws_->events();
@@ -541,7 +560,7 @@ PYBIND11_MODULE(_core, m) {
     Py_INCREF(g_error_types);
   });
   py::class_<PyWorkspace>(m, "Workspace")
-      .def(py::init<const std::string&>(), py::arg("path") = ":memory:")
+      .def(py::init<const std::string&, bool>(), py::arg("path") = ":memory:", py::arg("read_only") = false)
       .def("ingest_csv", &PyWorkspace::IngestCsv, py::arg("path"), py::arg("options"), py::arg("progress") = py::none())
       .def("ingest_csv_text", &PyWorkspace::IngestCsvText)
       .def("ingest_ndjson", &PyWorkspace::IngestNdjson, py::arg("path"), py::arg("options"),
@@ -569,7 +588,12 @@ PYBIND11_MODULE(_core, m) {
       .def("define_trait", &PyWorkspace::DefineTrait)
       .def("drop_trait", &PyWorkspace::DropTrait)
       .def("traits", &PyWorkspace::Traits)
-      .def("import_profiles", &PyWorkspace::ImportProfiles);
+      .def("import_profiles", &PyWorkspace::ImportProfiles)
+      .def("save", &PyWorkspace::Save)
+      .def("audit", &PyWorkspace::Audit)
+      .def("identifiers", &PyWorkspace::Identifiers)
+      .def("attributes", &PyWorkspace::Attributes)
+      .def("integrity_check", &PyWorkspace::IntegrityCheck);
   m.def("generate", &Generate, py::arg("customers"), py::arg("days"), py::arg("seed"), py::arg("b2b_share"),
         py::arg("junk_id_rate"), py::arg("churn_share"), py::arg("events_scale"));
   m.def("write_generated", &WriteGenerated, py::arg("dir"), py::arg("format"), py::arg("customers"),

@@ -153,8 +153,16 @@ class IdentityGraph {
   absl::Status Link(std::string_view a, std::string_view b, Micros ts);
   /// Removes the link between `a` and `b` (both "type:value"), or every link of `a` when `b` is
   /// empty, and replays the component. NotFound when there is no such link or it was refused.
-  /// Returns the links removed.
-  absl::StatusOr<int64_t> Unmerge(std::string_view a, std::string_view b);
+  /// Returns the links removed; `removed` (optional) receives their ends as "type:value" pairs.
+  absl::StatusOr<int64_t> Unmerge(std::string_view a, std::string_view b,
+                                  std::vector<std::pair<std::string, std::string>>* removed = nullptr);
+  /// Marks the link a-b removed whatever its status (replay of a recorded unmerge; NotFound when
+  /// the pair never occurred).
+  absl::Status RemoveLink(std::string_view a, std::string_view b);
+  /// Restores when a link got its status (reopening a file); ignored when the status differs.
+  void RestoreAppliedAt(std::string_view a, std::string_view b, LinkStatus status, Micros applied_at);
+  /// Links whose status changed since the last call; clears the list.
+  std::vector<int32_t> TakeStatusChanged() { return std::exchange(status_changed_, {}); }
 
   const std::vector<IdentityLink>& links() const { return links_; }
   /// Nodes whose profile changed (merged or replayed) since the last call; clears the list.
@@ -199,6 +207,8 @@ class IdentityGraph {
   absl::flat_hash_map<uint64_t, int32_t> pair_;  // (min node << 32 | max node) -> link
   std::vector<int32_t> pending_;
   std::vector<int32_t> changed_;
+  std::vector<int32_t> status_changed_;
+  absl::StatusOr<int32_t> LinkBetween(std::string_view a, std::string_view b) const;
   int64_t blocked_ = 0, invalid_ = 0, replays_ = 0;
   absl::flat_hash_map<int32_t, int64_t> blocked_by_code_;
 };

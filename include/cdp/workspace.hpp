@@ -18,6 +18,11 @@
 
 namespace cdp {
 
+namespace internal {
+class WorkspaceFile;
+struct FileOp;
+}  // namespace internal
+
 /// Outcome of pushing one event.
 enum class PushResult { kAccepted = 0, kDuplicate = 1, kQuarantined = 2 };
 
@@ -39,6 +44,19 @@ struct ProfileView {
   Table recent_events;                   ///< the latest events, newest first
 };
 
+struct OpenOptions {
+  /// Open an existing file without writing (many readers may run beside one writer). Mutating
+  /// calls fail with FailedPrecondition.
+  bool read_only = false;
+};
+
+/// One audit-log entry: operations that change what is known about people.
+struct AuditEntry {
+  Micros ts = 0;       ///< wall clock
+  std::string action;  ///< ingest, import_profiles, push, resolve, link, unmerge, configure_identity, ...
+  std::string detail;  ///< JSON object
+};
+
 /// How ImportProfiles reads a CRM table.
 struct ImportOptions {
   std::string source = "crm";  ///< recorded as each attribute write's source
@@ -48,9 +66,28 @@ struct ImportOptions {
 
 class Workspace {
  public:
-  /// ":memory:" (default). File-backed workspaces (SQLite) are not available yet: any other path
-  /// is an error.
-  static absl::StatusOr<std::unique_ptr<Workspace>> Open(std::string_view path = ":memory:");
+  /// ":memory:" (default) or a workspace file (SQLite, created when missing). Every ingest call,
+  /// push and operation is one transaction: a crash loses at most the call in progress. One
+  /// process may write a file at a time (others get an error); any number may read it.
+  /// Reopening gives identical query results. Files from a newer cdpcore are refused; older
+  /// schema versions are migrated.
+  static absl::StatusOr<std::unique_ptr<Workspace>> Open(std::string_view path = ":memory:",
+                                                         const OpenOptions& options = {});
+  ~Workspace();
+  /// The file path, or ":memory:".
+  const std::string& path() const { return path_; }
+  /// Writes the derived snapshot tables (profiles, identifiers, links, attributes) into the file
+  /// for SQL tools, and checkpoints the WAL. Not needed for durability. No-op in memory.
+  absl::Status Save();
+  /// Audit log, oldest first.
+  const std::vector<AuditEntry>& audit() const { return audit_; }
+  Table AuditTable() const;
+  /// Identifiers with their profile: identifier, type, value, profile.
+  Table IdentifiersTable();
+  /// Every attribute write with its profile: profile, name, value, ts, source, event_id, current.
+  Table AttributesTable();
+  /// PRAGMA integrity_check of the file ("ok" when sound); "ok" in memory.
+  absl::StatusOr<std::string> IntegrityCheck() const;
 
   /// Each ingest call is atomic: on error (missing file, unreadable gzip, bad mapping or plan) it
   /// returns the error and nothing is stored; otherwise every row is counted in the report.
@@ -136,7 +173,22 @@ class Workspace {
   };
   /// Undoes everything an ingest call stored since `c` (rows and remembered event ids).
   void Rollback(const Checkpoint& c);
-  absl::StatusOr<IngestReport> Commit(Ingestor& ingestor, double seconds);
+  absl::StatusOr<IngestReport> Commit(Ingestor& ingestor, double seconds, size_t first_row, std::string action);
+  absl::StatusOr<IngestReport> IngestColumnsAs(const SourceBatch& batch, const IngestOptions& options,
+                                               std::string action);
+  /// Fails when the workspace was opened read-only.
+  absl::Status Writable(std::string_view what) const;
+  /// Writes rows [first_row, size) and everything interned since the last write, `quarantine`,
+  /// `report` and `ops` (either may be null), in one transaction (file workspaces; no-op in memory).
+  absl::Status Persist(size_t first_row, const std::vector<QuarantineRow>& quarantine, const IngestReport* report,
+                       const std::vector<internal::FileOp>* ops, const AuditEntry& audit);
+  absl::Status Load();
+  void AddAudit(AuditEntry e);
+  /// Sets a meta value (identity rules) with an audit entry, in one transaction.
+  absl::Status PersistMeta(std::string_view key, std::string_view value, const AuditEntry& audit);
+  /// Records when links got their status (file workspaces, outside a load).
+  absl::Status PersistLinkTimes(const std::vector<int32_t>& links);
+  static Micros Now();
   /// Creates the graph when missing and resolves events appended since the last resolution.
   absl::Status EnsureResolved();
   /// Columns of an events table for `rows` of the sorted store (shared by EventsTable and Profile).
@@ -148,6 +200,19 @@ class Workspace {
   std::unique_ptr<Ingestor> push_;
   IngestReport push_report_;
   int64_t push_seq_ = 0;
+
+  std::string path_ = ":memory:";
+  std::unique_ptr<internal::WorkspaceFile> file_;
+  int32_t saved_strings_ = 0, saved_keys_ = 0;
+  uint32_t saved_ids_ = 0;
+  bool loading_ = false;  ///< replaying the file: nothing is written back
+  struct LinkTime {
+    std::string a, b;
+    int status;
+    Micros applied_at;
+  };
+  std::vector<LinkTime> restore_times_;  ///< from the file, applied at the first resolution
+  std::vector<AuditEntry> audit_;
 
   IdentityRules rules_;
   std::unique_ptr<IdentityGraph> identity_;

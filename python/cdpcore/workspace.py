@@ -118,14 +118,19 @@ def _columns(data, what):
 
 
 class Workspace:
-    """An in-process customer-data workspace.
+    """An in-process customer-data workspace, in memory or in one SQLite file.
 
-    Example: ``ws = cdpcore.Workspace(); ws.ingest_csv("events.csv")``
+    A file workspace commits every ingest call, push and operation as one transaction and reopens
+    with identical results. One process writes a file at a time; others may open it with
+    ``read_only=True``.
+
+    Example: ``ws = cdpcore.Workspace("shop.cdp"); ws.ingest_csv("events.csv")``
     """
 
-    def __init__(self, path=":memory:"):
-        self._ws = _core.Workspace(str(path))
+    def __init__(self, path=":memory:", read_only=False):
+        self._ws = _core.Workspace(str(path), bool(read_only))
         self.path = str(path)
+        self.read_only = bool(read_only)
         self.reports = []
 
     def _record(self, d):
@@ -356,6 +361,39 @@ class Workspace:
         for r in rows:
             r["window"] = pd.Timedelta(microseconds=r.pop("window_us")) if r["window_us"] else None
         return pd.DataFrame(rows, columns=["name", "agg", "field", "event_types", "where", "window"])
+
+    def save(self):
+        """Write the snapshot tables (profiles, identifiers, links, attributes) into the file for
+        SQL tools and checkpoint the WAL. Durability does not depend on it.
+
+        Example: ``ws.save()``
+        """
+        self._ws.save()
+
+    def audit(self):
+        """The audit log: ts, action (ingest, import_profiles, link, unmerge, ...), detail (JSON).
+
+        Example: ``ws.audit().tail()``
+        """
+        return to_frame(self._ws.audit())
+
+    def identifiers(self):
+        """Every identifier with its profile: identifier, type, value, profile.
+
+        Example: ``ws.identifiers().groupby("type").size()``
+        """
+        return to_frame(self._ws.identifiers())
+
+    def attributes(self):
+        """Every attribute write: profile, name, value, ts, source, event_id, current.
+
+        Example: ``ws.attributes().query("current")``
+        """
+        return to_frame(self._ws.attributes())
+
+    def integrity_check(self):
+        """SQLite's integrity check of the workspace file ("ok" when sound, also in memory)."""
+        return self._ws.integrity_check()
 
     def memory(self):
         """Bytes held by the event store: {"events", "core_bytes", "total_bytes"}."""

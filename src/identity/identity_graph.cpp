@@ -367,7 +367,10 @@ void IdentityGraph::Apply(int32_t e, Micros now) {
   }
   l.status = status;
   l.conflict_type = conflict;
-  if (status != before || l.applied_at == 0) l.applied_at = now;
+  if (status != before || l.applied_at == 0) {
+    l.applied_at = now;
+    status_changed_.push_back(e);
+  }
 }
 
 int64_t IdentityGraph::Resolve() {
@@ -488,7 +491,41 @@ absl::Status IdentityGraph::Link(std::string_view a, std::string_view b, Micros 
   return absl::OkStatus();
 }
 
-absl::StatusOr<int64_t> IdentityGraph::Unmerge(std::string_view a, std::string_view b) {
+absl::StatusOr<int32_t> IdentityGraph::LinkBetween(std::string_view a, std::string_view b) const {
+  auto na = Lookup(a);
+  if (!na.ok()) return na.status();
+  auto nb = Lookup(b);
+  if (!nb.ok()) return nb.status();
+  const uint64_t key = (static_cast<uint64_t>(std::min(*na, *nb)) << 32) | static_cast<uint32_t>(std::max(*na, *nb));
+  auto it = pair_.find(key);
+  if (it == pair_.end())
+    return absl::NotFoundError(Cat("there is no link between ", NodeText(*na), " and ", NodeText(*nb),
+                                   " (they never occurred in one event)"));
+  return it->second;
+}
+
+absl::Status IdentityGraph::RemoveLink(std::string_view a, std::string_view b) {
+  auto e = LinkBetween(a, b);
+  if (!e.ok()) return e.status();
+  Resolve();
+  IdentityLink& l = links_[static_cast<size_t>(*e)];
+  if (l.status == LinkStatus::kRemoved) return absl::OkStatus();
+  l.status = LinkStatus::kRemoved;
+  l.applied_at = WallNow();
+  status_changed_.push_back(*e);
+  Replay({RawFind(l.a)}, WallNow());
+  return absl::OkStatus();
+}
+
+void IdentityGraph::RestoreAppliedAt(std::string_view a, std::string_view b, LinkStatus status, Micros applied_at) {
+  auto e = LinkBetween(a, b);
+  if (!e.ok()) return;
+  IdentityLink& l = links_[static_cast<size_t>(*e)];
+  if (l.status == status) l.applied_at = applied_at;
+}
+
+absl::StatusOr<int64_t> IdentityGraph::Unmerge(std::string_view a, std::string_view b,
+                                               std::vector<std::pair<std::string, std::string>>* removed) {
   auto na = Lookup(a);
   if (!na.ok()) return na.status();
   Resolve();  // statuses must be current
@@ -519,7 +556,13 @@ absl::StatusOr<int64_t> IdentityGraph::Unmerge(std::string_view a, std::string_v
                                      " was already removed"));
     remove.push_back(it->second);
   }
-  for (int32_t e : remove) links_[static_cast<size_t>(e)].status = LinkStatus::kRemoved;
+  for (int32_t e : remove) {
+    IdentityLink& l = links_[static_cast<size_t>(e)];
+    l.status = LinkStatus::kRemoved;
+    l.applied_at = WallNow();
+    status_changed_.push_back(e);
+    if (removed) removed->emplace_back(NodeText(l.a), NodeText(l.b));
+  }
   Replay({RawFind(*na)}, WallNow());
   return static_cast<int64_t>(remove.size());
 }

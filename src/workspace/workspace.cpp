@@ -3,17 +3,11 @@
 #include <chrono>
 #include <future>
 
+#include "absl/time/clock.h"
+#include "cdp/json.hpp"
 #include "core/strings.hpp"
 
 namespace cdp {
-
-absl::StatusOr<std::unique_ptr<Workspace>> Workspace::Open(std::string_view path) {
-  if (path != ":memory:" && !path.empty())
-    return absl::UnimplementedError(Cat("workspace \"", path,
-                                        "\": file-backed workspaces are not available in this version; "
-                                        "open \":memory:\""));
-  return std::unique_ptr<Workspace>(new Workspace());
-}
 
 namespace {
 double Since(std::chrono::steady_clock::time_point t0) {
@@ -26,7 +20,8 @@ void Workspace::Rollback(const Checkpoint& c) {
   store_.ids().Truncate(c.ids);
 }
 
-absl::StatusOr<IngestReport> Workspace::Commit(Ingestor& ingestor, double seconds) {
+absl::StatusOr<IngestReport> Workspace::Commit(Ingestor& ingestor, double seconds, size_t first_row,
+                                               std::string action) {
   IngestReport report = ingestor.report();
   report.seconds = seconds;
   if (!report.consistent())
@@ -34,6 +29,12 @@ absl::StatusOr<IngestReport> Workspace::Commit(Ingestor& ingestor, double second
                                    report.accepted, " + quarantined ", report.quarantined, " + duplicates ",
                                    report.duplicates));
   auto& q = ingestor.quarantine();
+  AuditEntry audit{absl::ToUnixMicros(absl::Now()), std::move(action),
+                   Cat("{\"source\":", JsonQuote(report.source), ",\"read\":", report.read, ",\"accepted\":",
+                       report.accepted, ",\"quarantined\":", report.quarantined, ",\"duplicates\":",
+                       report.duplicates, "}")};
+  // The file first: when it fails, the caller's guard undoes the call in memory too.
+  if (auto st = Persist(first_row, q, &report, nullptr, audit); !st.ok()) return st;
   quarantine_.insert(quarantine_.end(), std::make_move_iterator(q.begin()), std::make_move_iterator(q.end()));
   q.clear();
   reports_.push_back(report);
@@ -65,6 +66,7 @@ class UndoUnlessCommitted {
 template <typename Reader, typename Options>
 absl::StatusOr<IngestReport> Workspace::IngestReader(Reader& reader, const IngestOptions& options,
                                                      std::string source, bool fixed_columns) {
+  if (auto st = Writable("ingest"); !st.ok()) return st;
   auto t0 = std::chrono::steady_clock::now();
   IngestTarget target{&store_.dict(), &store_.keys(), &store_.ids()};
   auto ingestor = Ingestor::Create(options, target, std::move(source));
@@ -117,7 +119,7 @@ absl::StatusOr<IngestReport> Workspace::IngestReader(Reader& reader, const Inges
     return status;  // the guard undoes everything this call stored
   }
   (*ingestor)->report().bytes = reader.bytes_total();
-  return guard.Keep(Commit(**ingestor, Since(t0)));
+  return guard.Keep(Commit(**ingestor, Since(t0), checkpoint.rows, "ingest"));
 }
 
 absl::StatusOr<IngestReport> Workspace::IngestCsv(const std::string& path, const IngestOptions& options,
@@ -150,6 +152,12 @@ absl::StatusOr<IngestReport> Workspace::IngestNdjsonText(std::string text, const
 }
 
 absl::StatusOr<IngestReport> Workspace::IngestColumns(const SourceBatch& batch, const IngestOptions& options) {
+  return IngestColumnsAs(batch, options, "ingest");
+}
+
+absl::StatusOr<IngestReport> Workspace::IngestColumnsAs(const SourceBatch& batch, const IngestOptions& options,
+                                                        std::string action) {
+  if (auto st = Writable(action); !st.ok()) return st;
   auto t0 = std::chrono::steady_clock::now();
   IngestTarget target{&store_.dict(), &store_.keys(), &store_.ids()};
   auto ingestor = Ingestor::Create(options, target, "columns");
@@ -193,7 +201,7 @@ absl::StatusOr<IngestReport> Workspace::IngestColumns(const SourceBatch& batch, 
   if (!status.ok()) {
     return status;
   }
-  return guard.Keep(Commit(**ingestor, Since(t0)));
+  return guard.Keep(Commit(**ingestor, Since(t0), checkpoint.rows, std::move(action)));
 }
 
 absl::Status Workspace::ConfigurePush(const IngestOptions& options) {
@@ -205,6 +213,7 @@ absl::Status Workspace::ConfigurePush(const IngestOptions& options) {
 }
 
 absl::StatusOr<PushResult> Workspace::PushEvent(std::string_view json) {
+  if (auto st = Writable("push"); !st.ok()) return st;
   if (!push_) {
     if (auto st = ConfigurePush(IngestOptions{}); !st.ok()) return st;
   }
@@ -232,10 +241,21 @@ absl::StatusOr<PushResult> Workspace::PushEvent(std::string_view json) {
   if (auto st = push_->Bind(batch.names, false); !st.ok()) return st;
   IngestReport before = push_->report();
   EventColumns accepted;
-  if (auto st = push_->Process(TextSource(batch), &accepted); !st.ok()) return st;
+  const Checkpoint checkpoint{store_.size(), store_.ids().size()};
+  if (auto st = push_->Process(TextSource(batch), &accepted); !st.ok()) {
+    Rollback(checkpoint);
+    push_->report() = before;
+    return st;
+  }
   const IngestReport& after = push_->report();
   store_.Append(accepted);
   auto& q = push_->quarantine();
+  if (auto st = Persist(checkpoint.rows, q, nullptr, nullptr, AuditEntry{}); !st.ok()) {
+    Rollback(checkpoint);
+    push_->report() = before;
+    q.clear();
+    return st;
+  }
   quarantine_.insert(quarantine_.end(), std::make_move_iterator(q.begin()), std::make_move_iterator(q.end()));
   q.clear();
   push_report_ = after;

@@ -2,25 +2,36 @@
 #include <chrono>
 
 #include "absl/time/clock.h"
+#include "cdp/json.hpp"
 #include "cdp/workspace.hpp"
+#include "store/workspace_file.hpp"
+#include "workspace/serialize.hpp"
 #include "core/strings.hpp"
 
 namespace cdp {
 
 absl::Status Workspace::EnsureResolved() {
+  const size_t n = store_.size();
+  size_t first_new = graph_rows_;
   if (!identity_) {
+    // A new graph (first use, reopened file): every event, then the manual links and unmerges.
     auto g = IdentityGraph::Create(rules_, store_.shared_dict());
     if (!g.ok()) return g.status();
     identity_ = *std::move(g);
-    graph_rows_ = 0;
-    profiles_valid_ = false;
+    identity_->AddEvents(store_.columns(), store_.ids(), 0, n);
     attributes_.Clear();
+    attributes_.AddEvents(store_.columns(), store_.ids(), *identity_, store_.dict(), 0, n);
+    for (const ManualOp& op : manual_) {
+      // Recorded operations were valid when made; one the data no longer supports is skipped.
+      if (op.link) (void)identity_->Link(op.a, op.b, op.ts);
+      else (void)identity_->RemoveLink(op.a, op.b);
+    }
+    graph_rows_ = first_new = n;
+    profiles_valid_ = false;
     rebuild_derived_ = true;
   }
-  const size_t n = store_.size();
   if (graph_rows_ == n && !identity_->has_pending() && profiles_valid_) return absl::OkStatus();
   // Rows [graph_rows_, n) are the delta run appended since the last resolution.
-  const size_t first_new = graph_rows_;
   identity_->AddEvents(store_.columns(), store_.ids(), first_new, n);
   attributes_.AddEvents(store_.columns(), store_.ids(), *identity_, store_.dict(), first_new, n);
   replays_ += identity_->Resolve();
@@ -38,10 +49,20 @@ absl::Status Workspace::EnsureResolved() {
   rebuild_derived_ = false;
   graph_rows_ = n;
   profiles_valid_ = true;
+  // Provenance times: restored from the file after a reopen, else recorded for links that changed.
+  std::vector<int32_t> changed = identity_->TakeStatusChanged();
+  if (!restore_times_.empty()) {
+    for (const LinkTime& t : restore_times_)
+      identity_->RestoreAppliedAt(t.a, t.b, static_cast<LinkStatus>(t.status), t.applied_at);
+    restore_times_.clear();
+  } else if (!changed.empty()) {
+    if (auto st = PersistLinkTimes(changed); !st.ok()) return st;
+  }
   return absl::OkStatus();
 }
 
 absl::Status Workspace::ConfigureIdentity(const IdentityRules& rules) {
+  if (auto st = Writable("configure_identity"); !st.ok()) return st;
   auto g = IdentityGraph::Create(rules, store_.shared_dict());
   if (!g.ok()) return g.status();
   // Re-apply manual links and unmerges on the new graph; an op the new rules refuse is an error
@@ -50,21 +71,17 @@ absl::Status Workspace::ConfigureIdentity(const IdentityRules& rules) {
   if (auto st = EnsureResolved(); !st.ok()) return st;  // the store is merged; the old graph stays valid
   graph->AddEvents(store_.columns(), store_.ids(), 0, store_.size());
   for (const ManualOp& op : manual_) {
-    absl::Status st = op.link ? graph->Link(op.a, op.b, op.ts) : graph->Unmerge(op.a, op.b).status();
+    absl::Status st = op.link ? graph->Link(op.a, op.b, op.ts) : graph->RemoveLink(op.a, op.b);
     if (!st.ok())
       return absl::InvalidArgumentError(Cat("identity rules: the new rules reject an earlier ",
                                             op.link ? "link" : "unmerge", " (", op.a, ", ", op.b,
                                             "): ", st.message(), "; rules unchanged"));
   }
-  graph->Resolve();
-  AttributeLog attributes;
-  attributes.AddEvents(store_.columns(), store_.ids(), *graph, store_.dict(), 0, store_.size());
+  const std::string json = IdentityRulesToJson(rules);
+  if (auto st = PersistMeta("identity_rules", json, AuditEntry{Now(), "configure_identity", json}); !st.ok())
+    return st;
   rules_ = rules;
-  identity_ = std::move(graph);
-  attributes_ = std::move(attributes);
-  graph_rows_ = store_.size();
-  profiles_valid_ = false;
-  rebuild_derived_ = true;
+  identity_.reset();  // rebuilt by EnsureResolved with the manual operations
   return EnsureResolved();
 }
 
@@ -218,20 +235,41 @@ Table Workspace::IdentityLinks(int32_t profile, bool merges_only) {
 }
 
 absl::Status Workspace::Link(std::string_view a, std::string_view b) {
+  if (auto st = Writable("link"); !st.ok()) return st;
   if (auto st = EnsureResolved(); !st.ok()) return st;
-  const Micros now = absl::ToUnixMicros(absl::Now());
+  const Micros now = Now();
+  // Validate both identifiers before anything is recorded.
+  if (auto pa = identity_->ParseIdentifier(a); !pa.ok()) return pa.status();
+  if (auto pb = identity_->ParseIdentifier(b); !pb.ok()) return pb.status();
+  const std::string detail = Cat("{\"a\":", JsonQuote(a), ",\"b\":", JsonQuote(b), "}");
   if (auto st = identity_->Link(a, b, now); !st.ok()) return st;
+  std::vector<internal::FileOp> ops(1);
+  ops[0].kind = "link", ops[0].a = std::string(a), ops[0].b = std::string(b), ops[0].ts = now;
+  if (auto st = Persist(store_.size(), {}, nullptr, &ops, AuditEntry{now, "link", detail}); !st.ok()) return st;
   manual_.push_back(ManualOp{true, std::string(a), std::string(b), now});
   profiles_valid_ = false;
   return absl::OkStatus();
 }
 
 absl::StatusOr<int64_t> Workspace::Unmerge(std::string_view a, std::string_view b) {
+  if (auto st = Writable("unmerge"); !st.ok()) return st;
   if (auto st = EnsureResolved(); !st.ok()) return st;
-  auto removed = identity_->Unmerge(a, b);
+  std::vector<std::pair<std::string, std::string>> pairs;
+  auto removed = identity_->Unmerge(a, b, &pairs);
   if (!removed.ok()) return removed.status();
-  manual_.push_back(ManualOp{false, std::string(a), std::string(b), absl::ToUnixMicros(absl::Now())});
+  const Micros now = Now();
+  std::vector<internal::FileOp> ops;
+  std::string detail = "{\"removed\":[";
+  for (const auto& [x, y] : pairs) {
+    internal::FileOp op;
+    op.kind = "remove", op.a = x, op.b = y, op.ts = now;
+    ops.push_back(op);
+    detail += Cat(ops.size() > 1 ? "," : "", "[", JsonQuote(x), ",", JsonQuote(y), "]");
+    manual_.push_back(ManualOp{false, x, y, now});
+  }
+  detail += "]}";
   profiles_valid_ = false;
+  if (auto st = Persist(store_.size(), {}, nullptr, &ops, AuditEntry{now, "unmerge", detail}); !st.ok()) return st;
   return removed;
 }
 

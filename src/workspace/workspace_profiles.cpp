@@ -1,12 +1,16 @@
 // Workspace: profile attributes (CRM import, history) and computed traits.
 #include "absl/time/clock.h"
+#include "cdp/json.hpp"
 #include "cdp/workspace.hpp"
+#include "store/workspace_file.hpp"
+#include "workspace/serialize.hpp"
 #include "core/strings.hpp"
 
 namespace cdp {
 
 absl::StatusOr<IngestReport> Workspace::ImportProfiles(const SourceBatch& batch, const ImportOptions& options,
                                                        const IngestOptions& ingest) {
+  if (auto st = Writable("import_profiles"); !st.ok()) return st;
   if (auto st = EnsureResolved(); !st.ok()) return st;
   if (options.source.empty()) return absl::InvalidArgumentError("import_profiles: source is empty");
   const std::vector<std::string>& types = identity_->types();
@@ -41,7 +45,7 @@ absl::StatusOr<IngestReport> Workspace::ImportProfiles(const SourceBatch& batch,
   src.codes32 = batch.rows ? zeros.data() : kZero;
   src.categories = &categories;
   b.columns.push_back(src);
-  return IngestColumns(b, o);
+  return IngestColumnsAs(b, o, "import_profiles");
 }
 
 absl::StatusOr<Table> Workspace::AttributeHistory(int32_t profile, std::string_view name) {
@@ -75,18 +79,38 @@ absl::StatusOr<Table> Workspace::AttributeHistory(int32_t profile, std::string_v
 }
 
 absl::Status Workspace::DefineTrait(const TraitSpec& spec) {
+  if (auto st = Writable("define_trait"); !st.ok()) return st;
   if (auto st = EnsureResolved(); !st.ok()) return st;
   for (const std::string& type : identity_->types())
     if (spec.name == type)
       return absl::InvalidArgumentError(Cat("trait \"", spec.name, "\": the name is an identifier column of profiles"));
   if (auto st = traits_.Define(spec, store_.columns()); !st.ok()) return st;
+  std::vector<internal::FileOp> ops(1);
+  ops[0].kind = "define_trait", ops[0].a = spec.name, ops[0].payload = TraitSpecToJson(spec), ops[0].ts = Now();
+  if (auto st = Persist(store_.size(), {}, nullptr, &ops, AuditEntry{ops[0].ts, "define_trait", ops[0].payload});
+      !st.ok()) {
+    (void)traits_.Drop(spec.name);
+    return st;
+  }
   // Only the new trait is computed: every other trait's values carry over.
   std::vector<uint8_t> clean(static_cast<size_t>(profiles_.size()), 0);
   traits_.Refresh(store_.columns(), store_.dict(), profiles_, clean, false);
   return absl::OkStatus();
 }
 
-absl::Status Workspace::DropTrait(std::string_view name) { return traits_.Drop(name); }
+absl::Status Workspace::DropTrait(std::string_view name) {
+  if (auto st = Writable("drop_trait"); !st.ok()) return st;
+  bool known = false;
+  for (const TraitSpec& s : traits_.specs()) known = known || s.name == name;
+  if (!known) return traits_.Drop(name);  // the NotFound error
+  std::vector<internal::FileOp> ops(1);
+  ops[0].kind = "drop_trait", ops[0].a = std::string(name), ops[0].ts = Now();
+  if (auto st = Persist(store_.size(), {}, nullptr, &ops,
+                        AuditEntry{ops[0].ts, "drop_trait", Cat("{\"name\":", JsonQuote(name), "}")});
+      !st.ok())
+    return st;
+  return traits_.Drop(name);
+}
 
 const TraitSet& Workspace::traits() {
   (void)EnsureResolved();

@@ -157,11 +157,6 @@ def test_property_type_inference_and_widening():
     assert list(ev["n"]) == [5.0, 5.5]                # int widened to double
 
 
-def test_file_backed_workspace_not_yet():
-    with pytest.raises(cdp.UnsupportedError, match="file-backed"):
-        cdp.Workspace("shop.cdp")
-
-
 def test_epoch_unit_option_applies_to_numeric_columns():
     # 1709251200000 read as milliseconds is 2024-03-01T00:00:00Z; by magnitude alone it would also
     # be ms, so use a value whose magnitude says seconds: 1709251200 ms = 1970-01-20T18:47:31.2Z.
