@@ -195,7 +195,7 @@ def side_cdpcore():
     t_data = time.perf_counter() - t0
     ws = cdpcore.Workspace()
     base_ingest, _ = reset_peak()
-    t_ingest, rep = timed(lambda: ws.ingest(cols, progress=False))
+    t_ingest, rep = timed(lambda c=cols: ws.ingest(c, progress=False))
     peak_ingest = _status("VmHWM") - base_ingest
     assert rep.accepted == EVENTS, rep
     del cols
@@ -343,10 +343,10 @@ def main():
         f"not in the ratio): identity graph from the stored events, union-find with limits "
         f"({r['merges']:,} merges, {r['conflicts']} conflicts), dense profile ids, events re-sorted by profile. "
         f"A second `resolve_identities()` (nothing new): {c['resolve_again_s'] * 1e3:.1f} ms.",
-        f"- networkx: `nx.Graph()`, `add_nodes_from` (every identifier, so identifiers only ever seen alone "
-        f"count), `add_edges_from`, `list(nx.connected_components(G))`, with the cyclic GC off. The edges are "
-        f"the ones cdpcore derives (per event: highest-priority identifier to each other one) with integer "
-        f"node ids, built in numpy and converted to Python ints beforehand (not timed).",
+        "- networkx: `nx.Graph()`, `add_nodes_from` (every identifier, so identifiers only ever seen alone "
+        "count), `add_edges_from`, `list(nx.connected_components(G))`, with the cyclic GC off. The edges are "
+        "the ones cdpcore derives (per event: highest-priority identifier to each other one) with integer "
+        "node ids, built in numpy and converted to Python ints beforehand (not timed).",
         f"- Peak memory: growth of peak RSS (VmHWM, reset via /proc/self/clear_refs) over the RSS just before "
         f"the measured operation. cdpcore ingest for comparison: +{mib(c['ingest_peak_bytes']):,.0f} MiB; "
         f"event store after resolve: {mib(c['memory']['total_bytes']):,.0f} MiB.",

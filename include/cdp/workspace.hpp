@@ -183,6 +183,7 @@ class Workspace {
   absl::Status Persist(size_t first_row, const std::vector<QuarantineRow>& quarantine, const IngestReport* report,
                        const std::vector<internal::FileOp>* ops, const AuditEntry& audit);
   absl::Status Load();
+  absl::Status LoadFile(internal::WorkspaceFile& f);
   void AddAudit(AuditEntry e);
   /// Sets a meta value (identity rules) with an audit entry, in one transaction.
   absl::Status PersistMeta(std::string_view key, std::string_view value, const AuditEntry& audit);

@@ -215,7 +215,7 @@ WorkspaceFile::~WorkspaceFile() {
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the writer lock
 }
 
-absl::Status WorkspaceFile::Begin() { return Exec("BEGIN IMMEDIATE"); }
+absl::Status WorkspaceFile::Begin(bool write) { return Exec(write ? "BEGIN IMMEDIATE" : "BEGIN"); }
 absl::Status WorkspaceFile::Commit() { return Exec("COMMIT"); }
 void WorkspaceFile::Rollback() { (void)Exec("ROLLBACK"); }
 absl::Status WorkspaceFile::Checkpoint() { return Exec("PRAGMA wal_checkpoint(TRUNCATE)"); }

@@ -57,7 +57,8 @@ class WorkspaceFile {
   /// Schema version the file had when opened (before migration).
   int opened_version() const { return opened_version_; }
 
-  absl::Status Begin();
+  /// Starts a transaction: a write transaction (BEGIN IMMEDIATE) or a read snapshot.
+  absl::Status Begin(bool write = true);
   absl::Status Commit();
   void Rollback();
 

@@ -33,6 +33,15 @@ absl::Status Workspace::Load() {
     bool* flag;
     ~Done() { *flag = false; }
   } done{&loading_};
+  // One read transaction: a reader beside a writer sees one committed state across every table.
+  if (auto st = f.Begin(/*write=*/false); !st.ok()) return st;
+  auto st0 = LoadFile(f);
+  if (st0.ok()) return f.Commit();
+  f.Rollback();
+  return st0;
+}
+
+absl::Status Workspace::LoadFile(internal::WorkspaceFile& f) {
   if (auto st = f.LoadStrings(0, &store_.dict()); !st.ok()) return st;
   if (auto st = f.LoadStrings(1, &store_.keys()); !st.ok()) return st;
   if (auto st = f.LoadEventIds(&store_.ids()); !st.ok()) return st;
