@@ -138,9 +138,10 @@ def test_round_trip_gives_identical_frames(tmp_path):
     ws.import_profiles(data["customers"], ts="signup_ts")
     ws.define_trait("orders", "count", event_type="purchase")
     rep = ws.resolve_identities()
-    frames = {name: getattr(ws, name)() for name in ("events", "profiles", "identity_graph", "quarantine",
-                                                     "attributes", "audit")}
     ws.save()
+    frames = {name: getattr(ws, name)() for name in ("events", "profiles", "identity_graph", "quarantine",
+                                                     "attributes", "audit", "identifiers")}
+    assert list(frames["audit"]["action"]) == ["ingest", "import_profiles", "define_trait", "save"]
     del ws
     again = cdp.Workspace(path)
     # replays and seconds describe this session's work, not the data.
