@@ -38,8 +38,9 @@ struct AttributeWrite {
 
 class AttributeLog {
  public:
-  /// Adds the writes of rows [begin, end) (events without a valid identifier write nothing).
-  void AddEvents(const EventColumns& cols, const EventIdIndex& ids, const IdentityGraph& graph,
+  /// Adds the writes of rows [begin, end); anchors[row] is the row's anchor identifier node
+  /// (IdentityGraph::AddEvents). Events without a valid identifier write nothing.
+  void AddEvents(const EventColumns& cols, const EventIdIndex& ids, const Vec<int32_t>& anchors,
                  StringDictionary& dict, size_t begin, size_t end);
   /// Groups writes by profile (call after each resolution).
   void Index(const ProfileIndex& profiles, const StringDictionary& dict);

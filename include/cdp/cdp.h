@@ -50,6 +50,8 @@ typedef struct cdp_workspace cdp_workspace;
 typedef struct cdp_options cdp_options;
 typedef struct cdp_report cdp_report;
 typedef struct cdp_table cdp_table;
+typedef struct cdp_identity_rules cdp_identity_rules;
+typedef struct cdp_identity_report cdp_identity_report;
 
 /* Version "0.1.0" and ABI revision (incremented when functions are added). */
 CDP_API const char* cdp_version(void);
@@ -60,6 +62,13 @@ CDP_API const char* cdp_last_error(void);
 /* Workspace. path: ":memory:" (or NULL). */
 CDP_API cdp_status cdp_workspace_open(const char* path, cdp_workspace** out);
 CDP_API void cdp_workspace_close(cdp_workspace* ws);
+/* Workspace from a file (SQLite, created when missing) or ":memory:" (or NULL). read_only != 0
+ * opens an existing file without writing (mutating calls then fail with CDP_ERR_INVALID_ARGUMENT);
+ * it is refused for ":memory:". Close with cdp_workspace_close. (ABI 2) */
+CDP_API cdp_status cdp_workspace_open_ex(const char* path, int32_t read_only, cdp_workspace** out);
+/* Writes the derived snapshot tables (profiles, identifiers, links, attributes) into the file for
+ * SQL tools and checkpoints it; not needed for durability. No-op for ":memory:". (ABI 2) */
+CDP_API cdp_status cdp_workspace_save(cdp_workspace* ws);
 
 /* Ingest options as key/value pairs:
  *   "map.<field>" = source column ("map.ts" = "InvoiceDate", "map.type" = "=purchase",
@@ -108,6 +117,72 @@ CDP_API int64_t cdp_event_count(cdp_workspace* ws);
 /* Deterministic synthetic data set written as CSV files (events.csv, customers.csv,
  * campaigns.csv) into dir. */
 CDP_API cdp_status cdp_generate_csv(const char* dir, int64_t customers, int32_t days, uint64_t seed);
+
+/* Identity rules as key/value pairs, starting from the defaults (ABI 2):
+ *   "priority" = comma-separated types;  "limit.<type>" = integer (0 = no limit);
+ *   "blocked_values" = comma-separated (replaces the defaults);  "block" = one more blocked value;
+ *   "blocked_identifiers" = comma-separated type:value;  "custom_types" = comma-separated columns;
+ *   "max_identifier_bytes" = integer;  "default_country" = alpha-2.
+ * Unknown keys and bad values fail with CDP_ERR_INVALID_ARGUMENT naming the key. */
+CDP_API cdp_status cdp_identity_rules_create(cdp_identity_rules** out);
+CDP_API cdp_status cdp_identity_rules_set(cdp_identity_rules* rules, const char* key, const char* value);
+CDP_API void cdp_identity_rules_destroy(cdp_identity_rules* rules);
+/* Replaces the workspace's identity rules (rules NULL = the defaults) and rebuilds the graph from
+ * every stored event, re-applying earlier links and unmerges; on error the old rules stay. (ABI 2) */
+CDP_API cdp_status cdp_configure_identity(cdp_workspace* ws, const cdp_identity_rules* rules);
+
+/* Brings identity resolution up to date with every stored event. out may be NULL; otherwise it
+ * receives a report to destroy with cdp_identity_report_destroy. (ABI 2) */
+CDP_API cdp_status cdp_resolve_identities(cdp_workspace* ws, cdp_identity_report** out);
+/* Identity report accessors (0 for a NULL report): events resolved, events with no valid
+ * identifier, profiles, identifiers, distinct identifier pairs (links), links that merged two
+ * profiles, links refused by a type limit, links removed by unmerge, identifier occurrences
+ * dropped as blocked values, and dropped as too long. (ABI 2) */
+CDP_API int64_t cdp_identity_report_events(const cdp_identity_report* r);
+CDP_API int64_t cdp_identity_report_events_unassigned(const cdp_identity_report* r);
+CDP_API int64_t cdp_identity_report_profiles(const cdp_identity_report* r);
+CDP_API int64_t cdp_identity_report_identifiers(const cdp_identity_report* r);
+CDP_API int64_t cdp_identity_report_links(const cdp_identity_report* r);
+CDP_API int64_t cdp_identity_report_merges(const cdp_identity_report* r);
+CDP_API int64_t cdp_identity_report_conflicts(const cdp_identity_report* r);
+CDP_API int64_t cdp_identity_report_removed(const cdp_identity_report* r);
+CDP_API int64_t cdp_identity_report_blocked(const cdp_identity_report* r);
+CDP_API int64_t cdp_identity_report_invalid(const cdp_identity_report* r);
+CDP_API void cdp_identity_report_destroy(cdp_identity_report* r);
+
+/* Profile tables (resolving first when needed); destroy each with cdp_table_destroy. (ABI 2)
+ * Profiles: profile, key, events, first_seen, last_seen (µs), sessions, returning, identifiers,
+ * one column per identifier type, then traits and attributes. */
+CDP_API cdp_status cdp_profiles_table(cdp_workspace* ws, cdp_table** out);
+/* Links touching a profile's identifiers (profile < 0: every link): a, b, status, rule, ts, event_id,
+ * events, conflict_type, applied_at (µs). merges_only != 0: only links that merged, in applied order. */
+CDP_API cdp_status cdp_identity_links_table(cdp_workspace* ws, int32_t profile, int32_t merges_only,
+                                            cdp_table** out);
+/* Identifiers with their profile: identifier, type, value, profile. */
+CDP_API cdp_status cdp_identifiers_table(cdp_workspace* ws, cdp_table** out);
+/* Every attribute write: profile, name, value, ts (µs), source, event_id, current. */
+CDP_API cdp_status cdp_attributes_table(cdp_workspace* ws, cdp_table** out);
+/* Audit log, oldest first: ts (µs, wall clock), action, detail (JSON). */
+CDP_API cdp_status cdp_audit_table(cdp_workspace* ws, cdp_table** out);
+
+/* Profile id of an identifier "type:value" (normalized like ingest: "email:ANN@x.com " finds
+ * "email:ann@x.com"). Malformed or unknown type: CDP_ERR_INVALID_ARGUMENT; never seen:
+ * CDP_ERR_NOT_FOUND. (ABI 2) */
+CDP_API cdp_status cdp_find_profile(cdp_workspace* ws, const char* identifier, int32_t* out_profile);
+/* Links two identifiers "type:value" by hand (rule "manual"). (ABI 2) */
+CDP_API cdp_status cdp_link(cdp_workspace* ws, const char* a, const char* b);
+/* Removes the link a-b (b NULL or "": every link of a); the profile splits and the pair never links
+ * again. *out_removed (may be NULL) receives the number of links removed. (ABI 2) */
+CDP_API cdp_status cdp_unmerge(cdp_workspace* ws, const char* a, const char* b, int64_t* out_removed);
+
+/* Defines a computed trait, a column of the profiles table. agg: count, sum, avg, min, max, first,
+ * last, most_frequent, distinct_count. field: "revenue", "ts", "type" or a property column (NULL
+ * allowed for count). event_types: n_types type names (NULL/0 = every type). window: NULL or ""
+ * (all time) or a duration ending at the latest event ("90d", "12h", "2w"). (ABI 2) */
+CDP_API cdp_status cdp_define_trait(cdp_workspace* ws, const char* name, const char* agg, const char* field,
+                                    const char* const* event_types, int64_t n_types, const char* window);
+/* Drops a trait; CDP_ERR_NOT_FOUND when there is none of that name. (ABI 2) */
+CDP_API cdp_status cdp_drop_trait(cdp_workspace* ws, const char* name);
 
 /* Typed access to result tables. Column data pointers stay valid until cdp_table_destroy.
  * Nulls: int64 INT64_MIN, double NaN, bool -1 (int8), string NULL from cdp_table_string. */

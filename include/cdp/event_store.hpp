@@ -43,9 +43,14 @@ class EventStore {
   void Truncate(size_t rows);
   /// Sorts and merges the delta run. Cheap when there is no delta.
   void Merge();
-  /// Replaces every row's profile (identity resolution: dense profile ids, -1 = none) and re-sorts
-  /// all rows by (profile, ts, event_id); rows without a profile go last.
+  /// Replaces every row's profile (identity resolution: dense profile ids, -1 = none). All rows
+  /// become unsorted: the next Merge() sorts them by (profile, ts, event_id), profile-less last.
+  void AssignProfiles(Vec<int32_t> profile);
+  /// AssignProfiles then Merge.
   void SetProfiles(Vec<int32_t> profile);
+  /// Per-row anchor identifier node (identity layer), moved with the rows; -1 until assigned.
+  Vec<int32_t>& anchors() { return anchor_; }
+  const Vec<int32_t>& anchors() const { return anchor_; }
   /// True when the profile column holds resolved profile ids for the sorted rows (rows appended
   /// since hold provisional keys until the next resolution).
   bool profiles_resolved() const { return profiles_resolved_; }
@@ -68,6 +73,8 @@ class EventStore {
   EventColumns cols_;
   size_t sorted_rows_ = 0;
   bool profiles_resolved_ = false;
+  Vec<int32_t> anchor_;
+  void SortAll();
 };
 
 /// Per-partition summary, a kernel whose partial results merge (the pattern every kernel follows).

@@ -32,6 +32,7 @@
 #include "cdp/dedupe.hpp"
 #include "cdp/dictionary.hpp"
 #include "cdp/event_columns.hpp"
+#include "cdp/memory.hpp"
 #include "cdp/time.hpp"
 
 namespace cdp {
@@ -88,7 +89,6 @@ struct IdentityLink {
   LinkStatus status = LinkStatus::kPending;
   int8_t conflict_type = -1;  ///< type whose limit refused the link
   Micros applied_at = 0;      ///< wall clock of the resolution that set the status
-  int64_t events = 0;         ///< events in which the pair occurred
 };
 
 struct IdentityReport {
@@ -120,8 +120,10 @@ class IdentityGraph {
   const std::vector<int>& priority() const { return priority_; }
 
   /// Adds the identifiers and links of rows [begin, end) of `cols` (strings are codes of the
-  /// graph's dictionary; `ids` gives event ids). Links stay pending until Resolve().
-  void AddEvents(const EventColumns& cols, const EventIdIndex& ids, size_t begin, size_t end);
+  /// graph's dictionary; `ids` gives event ids). Links stay pending until Resolve(). When
+  /// `anchors` is given, anchors[row] receives each row's anchor node (-1: none).
+  void AddEvents(const EventColumns& cols, const EventIdIndex& ids, size_t begin, size_t end,
+                 int32_t* anchors = nullptr);
   /// Applies pending links (see the header comment). Returns the number of components replayed.
   int64_t Resolve();
   bool has_pending() const { return !pending_.empty(); }
@@ -139,6 +141,8 @@ class IdentityGraph {
   std::string_view node_value(int32_t node) const { return dict_->Get(node_value_[static_cast<size_t>(node)]); }
   /// "type:value".
   std::string NodeText(int32_t node) const;
+  /// StableHash64 of the node's value: orders identifiers of one type without reading strings.
+  uint64_t node_hash(int32_t node) const { return node_hash_[static_cast<size_t>(node)]; }
   /// Priority rank of the node's type (0 = highest).
   int rank(int32_t node) const { return rank_[static_cast<size_t>(node_type_[static_cast<size_t>(node)])]; }
 
@@ -164,7 +168,9 @@ class IdentityGraph {
   /// Links whose status changed since the last call; clears the list.
   std::vector<int32_t> TakeStatusChanged() { return std::exchange(status_changed_, {}); }
 
-  const std::vector<IdentityLink>& links() const { return links_; }
+  const Vec<IdentityLink>& links() const { return links_; }
+  /// Events in which link e's pair occurred.
+  int64_t link_events(int32_t e) const;
   /// Nodes whose profile changed (merged or replayed) since the last call; clears the list.
   std::vector<int32_t> TakeChanged() { return std::exchange(changed_, {}); }
   /// Fills the graph-wide counts of a report (profiles are counted by the caller).
@@ -175,9 +181,13 @@ class IdentityGraph {
   IdentityGraph() = default;
   int32_t NodeFor(int type, int32_t code);     // creates; -1 when blocked/invalid
   int32_t NodeIfKnown(int type, int32_t code) const;
+  bool IsBlocked(int type, std::string_view value);
+  std::string fold_;  // scratch of IsBlocked
   int32_t RawFind(int32_t node);
   void AddLink(int32_t a, int32_t b, Micros ts, uint64_t event_hash, uint32_t event, uint8_t sub, LinkRule rule);
   bool KeyLess(int32_t e, int32_t f) const;
+  template <typename V>
+  void SortByKey(V* links) const;
   void Apply(int32_t e, Micros now);
   void Replay(std::vector<int32_t> raw_roots, Micros now);
 
@@ -192,20 +202,30 @@ class IdentityGraph {
   absl::flat_hash_map<std::string, int> blocked_values_;  // folded value -> 1; "type:value" -> 1
 
   // Nodes.
-  std::vector<std::vector<int32_t>> node_of_;  // type -> dict code -> node (-1 unseen, -2 blocked, -3 invalid)
-  std::vector<uint8_t> node_type_;
-  std::vector<int32_t> node_value_;
+  std::vector<Vec<int32_t>> node_of_;  // type -> dict code -> node (-1 unseen, -2 blocked, -3 invalid)
+  Vec<uint8_t> node_type_;
+  Vec<int32_t> node_value_;
+  Vec<uint64_t> node_hash_;
   // Resolved union-find (with limits).
-  mutable std::vector<int32_t> parent_;
-  std::vector<int32_t> size_;
-  std::vector<uint16_t> counts_;               // root * n_limited_ + slot
-  // Raw union-find over every non-removed link (the scope of a replay) and each raw root's latest link.
-  std::vector<int32_t> raw_parent_;
-  std::vector<int32_t> raw_max_;
+  mutable Vec<int32_t> parent_;
+  Vec<int32_t> size_;
+  Vec<uint16_t> counts_;               // root * n_limited_ + slot
+  // Raw union-find over every link ever made (the scope of a replay), and the latest link applied.
+  Vec<int32_t> raw_parent_;
+  int32_t applied_max_ = -1;
 
-  std::vector<IdentityLink> links_;
-  absl::flat_hash_map<uint64_t, int32_t> pair_;  // (min node << 32 | max node) -> link
-  std::vector<int32_t> pending_;
+  Vec<IdentityLink> links_;
+  // (min node << 32 | max node) -> link, with the pair's event count and earliest time, so a
+  // repeated pair (most of them) touches only its map slot.
+  struct PairSlot {
+    int32_t link;
+    int32_t events;
+    Micros ts;
+  };
+  absl::flat_hash_map<uint64_t, PairSlot, absl::Hash<uint64_t>, std::equal_to<uint64_t>,
+                      HugePageAllocator<std::pair<const uint64_t, PairSlot>>>
+      pair_;  // huge pages: prefetches of random slots are not dropped on TLB misses
+  Vec<int32_t> pending_;
   std::vector<int32_t> changed_;
   std::vector<int32_t> status_changed_;
   absl::StatusOr<int32_t> LinkBetween(std::string_view a, std::string_view b) const;

@@ -21,16 +21,17 @@ namespace cdp {
 class ProfileIndex {
  public:
   /// Assigns ids and writes each row's profile into `row_profile` (-1: the row's identifiers are
-  /// all blocked or invalid). `graph` must be resolved.
+  /// all blocked or invalid). `graph` must be resolved; `anchors` holds each row's anchor node.
   static ProfileIndex Build(const IdentityGraph& graph, const EventColumns& cols, const EventIdIndex& ids,
-                            Vec<int32_t>* row_profile);
+                            const Vec<int32_t>& anchors, Vec<int32_t>* row_profile);
 
   int32_t size() const { return static_cast<int32_t>(key_node_.size()); }
   /// Profile of an identifier node.
   int32_t OfNode(int32_t node) const { return node_profile_[static_cast<size_t>(node)]; }
-  /// Canonical identifier: the member of highest priority, smallest value among equals.
+  /// Canonical identifier: the member of highest priority; among several of that type, the one
+  /// with the smallest value hash (StableHash64), so it does not depend on arrival order.
   int32_t key_node(int32_t p) const { return key_node_[static_cast<size_t>(p)]; }
-  /// Members in (priority, value) order.
+  /// Members in (priority, value hash) order.
   std::span<const int32_t> nodes(int32_t p) const {
     return {members_.data() + member_begin_[static_cast<size_t>(p)],
             static_cast<size_t>(member_begin_[static_cast<size_t>(p) + 1] - member_begin_[static_cast<size_t>(p)])};

@@ -190,8 +190,11 @@ class Workspace {
   /// Records when links got their status (file workspaces, outside a load).
   absl::Status PersistLinkTimes(const std::vector<int32_t>& links);
   static Micros Now();
-  /// Creates the graph when missing and resolves events appended since the last resolution.
+  /// Creates the graph when missing and resolves events appended since the last resolution
+  /// (ResolveGraph), then sorts the log by profile and refreshes activity, attributes, traits.
   absl::Status EnsureResolved();
+  /// Stage 1 of EnsureResolved: graph, dense profile ids, each event's profile.
+  absl::Status ResolveGraph();
   /// Columns of an events table for `rows` of the sorted store (shared by EventsTable and Profile).
   Table EventRowsTable(size_t begin, size_t end, bool newest_first);
 
@@ -219,7 +222,9 @@ class Workspace {
   std::unique_ptr<IdentityGraph> identity_;
   ProfileIndex profiles_;
   size_t graph_rows_ = 0;        ///< store rows fed to the graph
-  bool profiles_valid_ = false;  ///< profiles_ and the store order match the graph
+  bool profiles_valid_ = false;  ///< profiles_ and the store's profile column match the graph
+  bool sorted_valid_ = false;    ///< the store is sorted by profile; activity/attributes/traits current
+  std::vector<uint8_t> dirty_;   ///< profiles changed by the last ResolveGraph (until the refresh)
   int64_t replays_ = 0;
   Micros session_gap_ = Minutes(30);
   AttributeLog attributes_;

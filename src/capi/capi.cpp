@@ -10,6 +10,9 @@
 
 #include "cdp/cdp.h"
 #include "cdp/generate.hpp"
+#include "cdp/identity.hpp"
+#include "cdp/time.hpp"
+#include "cdp/traits.hpp"
 #include "cdp/workspace.hpp"
 #include "core/strings.hpp"
 
@@ -22,6 +25,12 @@ struct cdp_options {
 };
 struct cdp_report {
   cdp::IngestReport report;
+};
+struct cdp_identity_rules {
+  cdp::IdentityRules rules;
+};
+struct cdp_identity_report {
+  cdp::IdentityReport report;
 };
 struct cdp_table {
   cdp::Table table;
@@ -118,7 +127,7 @@ cdp_status TypedColumn(const cdp_table* t, int64_t col, const T** data, cdp::Col
 extern "C" {
 
 const char* cdp_version(void) { return "0.1.0"; }
-int32_t cdp_abi_version(void) { return 1; }
+int32_t cdp_abi_version(void) { return 2; }
 const char* cdp_last_error(void) { return g_last_error.c_str(); }
 
 cdp_status cdp_workspace_open(const char* path, cdp_workspace** out) {
@@ -133,6 +142,26 @@ cdp_status cdp_workspace_open(const char* path, cdp_workspace** out) {
 }
 
 void cdp_workspace_close(cdp_workspace* ws) { delete ws; }
+
+cdp_status cdp_workspace_open_ex(const char* path, int32_t read_only, cdp_workspace** out) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(out != nullptr, "cdp_workspace_open_ex: out is NULL");
+  *out = nullptr;
+  cdp::OpenOptions options;
+  options.read_only = read_only != 0;
+  auto ws = cdp::Workspace::Open(path == nullptr ? ":memory:" : path, options);
+  if (!ws.ok()) return FromStatus(ws.status());
+  *out = new cdp_workspace{*std::move(ws)};
+  return CDP_OK;
+  CDP_API_END();
+}
+
+cdp_status cdp_workspace_save(cdp_workspace* ws) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr, "cdp_workspace_save: workspace is NULL");
+  return FromStatus(ws->ws->Save());
+  CDP_API_END();
+}
 
 cdp_status cdp_options_create(cdp_options** out) {
   CDP_API_BEGIN();
@@ -261,6 +290,166 @@ cdp_status cdp_generate_csv(const char* dir, int64_t customers, int32_t days, ui
   auto data = cdp::Generate(o);
   if (!data.ok()) return FromStatus(data.status());
   return FromStatus(cdp::WriteGenerated(*data, dir, "csv"));
+  CDP_API_END();
+}
+
+cdp_status cdp_identity_rules_create(cdp_identity_rules** out) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(out != nullptr, "cdp_identity_rules_create: out is NULL");
+  *out = new cdp_identity_rules();
+  return CDP_OK;
+  CDP_API_END();
+}
+
+cdp_status cdp_identity_rules_set(cdp_identity_rules* rules, const char* key, const char* value) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(rules != nullptr, "cdp_identity_rules_set: rules is NULL");
+  CDP_CHECK_ARG(key != nullptr, "cdp_identity_rules_set: key is NULL");
+  CDP_CHECK_ARG(value != nullptr, "cdp_identity_rules_set: value is NULL");
+  return FromStatus(cdp::SetIdentityRule(&rules->rules, key, value));
+  CDP_API_END();
+}
+
+void cdp_identity_rules_destroy(cdp_identity_rules* rules) { delete rules; }
+
+cdp_status cdp_configure_identity(cdp_workspace* ws, const cdp_identity_rules* rules) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr, "cdp_configure_identity: workspace is NULL");
+  static const cdp::IdentityRules kDefaults;
+  return FromStatus(ws->ws->ConfigureIdentity(rules ? rules->rules : kDefaults));
+  CDP_API_END();
+}
+
+cdp_status cdp_resolve_identities(cdp_workspace* ws, cdp_identity_report** out) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr, "cdp_resolve_identities: workspace is NULL");
+  if (out) *out = nullptr;
+  auto r = ws->ws->ResolveIdentities();
+  if (!r.ok()) return FromStatus(r.status());
+  if (out) *out = new cdp_identity_report{*std::move(r)};
+  return CDP_OK;
+  CDP_API_END();
+}
+
+int64_t cdp_identity_report_events(const cdp_identity_report* r) { return r ? r->report.events : 0; }
+int64_t cdp_identity_report_events_unassigned(const cdp_identity_report* r) {
+  return r ? r->report.events_unassigned : 0;
+}
+int64_t cdp_identity_report_profiles(const cdp_identity_report* r) { return r ? r->report.profiles : 0; }
+int64_t cdp_identity_report_identifiers(const cdp_identity_report* r) { return r ? r->report.identifiers : 0; }
+int64_t cdp_identity_report_links(const cdp_identity_report* r) { return r ? r->report.links : 0; }
+int64_t cdp_identity_report_merges(const cdp_identity_report* r) { return r ? r->report.merges : 0; }
+int64_t cdp_identity_report_conflicts(const cdp_identity_report* r) { return r ? r->report.conflicts : 0; }
+int64_t cdp_identity_report_removed(const cdp_identity_report* r) { return r ? r->report.removed : 0; }
+int64_t cdp_identity_report_blocked(const cdp_identity_report* r) { return r ? r->report.blocked : 0; }
+int64_t cdp_identity_report_invalid(const cdp_identity_report* r) { return r ? r->report.invalid : 0; }
+void cdp_identity_report_destroy(cdp_identity_report* r) { delete r; }
+
+cdp_status cdp_profiles_table(cdp_workspace* ws, cdp_table** out) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr && out != nullptr, "cdp_profiles_table: NULL argument");
+  *out = NewTable(ws->ws->ProfilesTable());
+  return CDP_OK;
+  CDP_API_END();
+}
+
+cdp_status cdp_identity_links_table(cdp_workspace* ws, int32_t profile, int32_t merges_only, cdp_table** out) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr && out != nullptr, "cdp_identity_links_table: NULL argument");
+  *out = NewTable(ws->ws->IdentityLinks(profile, merges_only != 0));
+  return CDP_OK;
+  CDP_API_END();
+}
+
+cdp_status cdp_identifiers_table(cdp_workspace* ws, cdp_table** out) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr && out != nullptr, "cdp_identifiers_table: NULL argument");
+  *out = NewTable(ws->ws->IdentifiersTable());
+  return CDP_OK;
+  CDP_API_END();
+}
+
+cdp_status cdp_attributes_table(cdp_workspace* ws, cdp_table** out) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr && out != nullptr, "cdp_attributes_table: NULL argument");
+  *out = NewTable(ws->ws->AttributesTable());
+  return CDP_OK;
+  CDP_API_END();
+}
+
+cdp_status cdp_audit_table(cdp_workspace* ws, cdp_table** out) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr && out != nullptr, "cdp_audit_table: NULL argument");
+  *out = NewTable(ws->ws->AuditTable());
+  return CDP_OK;
+  CDP_API_END();
+}
+
+cdp_status cdp_find_profile(cdp_workspace* ws, const char* identifier, int32_t* out_profile) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr, "cdp_find_profile: workspace is NULL");
+  CDP_CHECK_ARG(identifier != nullptr, "cdp_find_profile: identifier is NULL");
+  CDP_CHECK_ARG(out_profile != nullptr, "cdp_find_profile: out_profile is NULL");
+  *out_profile = -1;
+  auto p = ws->ws->FindProfile(identifier);
+  if (!p.ok()) return FromStatus(p.status());
+  *out_profile = *p;
+  return CDP_OK;
+  CDP_API_END();
+}
+
+cdp_status cdp_link(cdp_workspace* ws, const char* a, const char* b) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr, "cdp_link: workspace is NULL");
+  CDP_CHECK_ARG(a != nullptr && b != nullptr, "cdp_link: identifier is NULL");
+  return FromStatus(ws->ws->Link(a, b));
+  CDP_API_END();
+}
+
+cdp_status cdp_unmerge(cdp_workspace* ws, const char* a, const char* b, int64_t* out_removed) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr, "cdp_unmerge: workspace is NULL");
+  CDP_CHECK_ARG(a != nullptr, "cdp_unmerge: identifier a is NULL");
+  if (out_removed) *out_removed = 0;
+  auto n = ws->ws->Unmerge(a, b == nullptr ? "" : b);
+  if (!n.ok()) return FromStatus(n.status());
+  if (out_removed) *out_removed = *n;
+  return CDP_OK;
+  CDP_API_END();
+}
+
+cdp_status cdp_define_trait(cdp_workspace* ws, const char* name, const char* agg, const char* field,
+                            const char* const* event_types, int64_t n_types, const char* window) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr, "cdp_define_trait: workspace is NULL");
+  CDP_CHECK_ARG(name != nullptr, "cdp_define_trait: name is NULL");
+  CDP_CHECK_ARG(agg != nullptr, "cdp_define_trait: agg is NULL");
+  CDP_CHECK_ARG(n_types >= 0, "cdp_define_trait: n_types is negative");
+  CDP_CHECK_ARG(event_types != nullptr || n_types == 0, "cdp_define_trait: event_types is NULL");
+  cdp::TraitSpec spec;
+  spec.name = name;
+  auto a = cdp::ParseTraitAgg(agg);
+  if (!a.ok()) return FromStatus(a.status());
+  spec.agg = *a;
+  if (field != nullptr) spec.field = field;
+  for (int64_t i = 0; i < n_types; ++i) {
+    CDP_CHECK_ARG(event_types[i] != nullptr, cdp::Cat("cdp_define_trait: event_types[", i, "] is NULL"));
+    spec.event_types.emplace_back(event_types[i]);
+  }
+  if (window != nullptr && window[0] != '\0') {
+    auto w = cdp::ParseDuration(window);
+    if (!w.ok()) return FromStatus(w.status());
+    spec.window = *w;
+  }
+  return FromStatus(ws->ws->DefineTrait(spec));
+  CDP_API_END();
+}
+
+cdp_status cdp_drop_trait(cdp_workspace* ws, const char* name) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr, "cdp_drop_trait: workspace is NULL");
+  CDP_CHECK_ARG(name != nullptr, "cdp_drop_trait: name is NULL");
+  return FromStatus(ws->ws->DropTrait(name));
   CDP_API_END();
 }
 

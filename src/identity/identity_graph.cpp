@@ -192,32 +192,42 @@ absl::Status SetIdentityRule(IdentityRules* rules, std::string_view key, std::st
 // Nodes
 
 int32_t IdentityGraph::NodeFor(int type, int32_t code) {
-  std::vector<int32_t>& memo = node_of_[static_cast<size_t>(type)];
+  Vec<int32_t>& memo = node_of_[static_cast<size_t>(type)];
   if (static_cast<size_t>(code) >= memo.size())
     memo.resize(std::max(static_cast<size_t>(code) + 1, static_cast<size_t>(dict_->size())), kUnseen);
   int32_t& m = memo[static_cast<size_t>(code)];
   if (m != kUnseen) return m;
   std::string_view value = dict_->Get(code);
   if (static_cast<int>(value.size()) > rules_.max_identifier_bytes) return m = kInvalid;
-  std::string folded = Fold(value);
-  if (blocked_values_.contains(folded) || blocked_values_.contains(Cat(types_[static_cast<size_t>(type)], ":", folded)))
-    return m = kBlocked;
+  if (IsBlocked(type, value)) return m = kBlocked;
   const int32_t node = static_cast<int32_t>(node_type_.size());
   node_type_.push_back(static_cast<uint8_t>(type));
   node_value_.push_back(code);
+  node_hash_.push_back(StableHash64(value));
   parent_.push_back(node);
   size_.push_back(1);
   raw_parent_.push_back(node);
-  raw_max_.push_back(-1);
   counts_.resize(counts_.size() + static_cast<size_t>(n_limited_), 0);
   if (int slot = limited_[static_cast<size_t>(type)]; slot >= 0)
     counts_[static_cast<size_t>(node) * n_limited_ + slot] = 1;
   return m = node;
 }
 
+bool IdentityGraph::IsBlocked(int type, std::string_view value) {
+  // Folded into a reused buffer (no allocation per new identifier); the typed form is "type:value".
+  const std::string& t = types_[static_cast<size_t>(type)];
+  value = Strip(value);
+  fold_.assign(t);
+  fold_ += ':';
+  const size_t prefix = fold_.size();
+  for (char c : value) fold_ += AsciiLower(c);
+  const absl::string_view folded(fold_.data() + prefix, fold_.size() - prefix);
+  return blocked_values_.contains(folded) || blocked_values_.contains(absl::string_view(fold_.data(), fold_.size()));
+}
+
 int32_t IdentityGraph::NodeIfKnown(int type, int32_t code) const {
   if (code < 0) return kUnseen;
-  const std::vector<int32_t>& memo = node_of_[static_cast<size_t>(type)];
+  const Vec<int32_t>& memo = node_of_[static_cast<size_t>(type)];
   return static_cast<size_t>(code) < memo.size() ? memo[static_cast<size_t>(code)] : kUnseen;
 }
 
@@ -259,58 +269,127 @@ bool IdentityGraph::KeyLess(int32_t e, int32_t f) const {
   return e < f;  // only on a 64-bit event-id hash collision at the same microsecond
 }
 
+template <typename V>
+void IdentityGraph::SortByKey(V* links) const {
+  auto less = [this](int32_t x, int32_t y) { return KeyLess(x, y); };
+  if (std::is_sorted(links->begin(), links->end(), less)) return;  // time-ordered input: already in order
+  struct Key {
+    Micros ts;
+    uint64_t hash;
+    uint32_t sub;
+    int32_t e;
+  };
+  std::vector<Key> keys(links->size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const IdentityLink& l = links_[static_cast<size_t>((*links)[i])];
+    keys[i] = Key{l.ts, l.event_hash, l.sub, (*links)[i]};
+  }
+  std::sort(keys.begin(), keys.end(), [](const Key& x, const Key& y) {
+    if (x.ts != y.ts) return x.ts < y.ts;
+    if (x.hash != y.hash) return x.hash < y.hash;
+    if (x.sub != y.sub) return x.sub < y.sub;
+    return x.e < y.e;
+  });
+  for (size_t i = 0; i < keys.size(); ++i) (*links)[i] = keys[i].e;
+}
+
 void IdentityGraph::AddLink(int32_t a, int32_t b, Micros ts, uint64_t event_hash, uint32_t event, uint8_t sub,
                             LinkRule rule) {
   const uint64_t key = (static_cast<uint64_t>(std::min(a, b)) << 32) | static_cast<uint32_t>(std::max(a, b));
-  auto [it, inserted] = pair_.try_emplace(key, static_cast<int32_t>(links_.size()));
+  auto [it, inserted] = pair_.try_emplace(key, PairSlot{static_cast<int32_t>(links_.size()), 1, ts});
   if (inserted) {
     IdentityLink l;
     l.a = a, l.b = b, l.ts = ts, l.event_hash = event_hash, l.event = event, l.sub = sub, l.rule = rule;
-    l.events = 1;
     links_.push_back(l);
-    pending_.push_back(it->second);
+    pending_.push_back(it->second.link);
     return;
   }
-  IdentityLink& l = links_[static_cast<size_t>(it->second)];
-  l.events += 1;
+  PairSlot& slot = it->second;
+  if (slot.events < INT32_MAX) ++slot.events;
+  if (ts > slot.ts) return;  // the common case: a later occurrence of a known pair
+  IdentityLink& l = links_[static_cast<size_t>(slot.link)];
   if (l.status == LinkStatus::kRemoved) return;
-  const bool earlier = ts < l.ts || (ts == l.ts && (event_hash < l.event_hash || (event_hash == l.event_hash && sub < l.sub)));
+  const bool earlier = ts < l.ts || (event_hash < l.event_hash || (event_hash == l.event_hash && sub < l.sub));
   if (!earlier) return;
   // A late event saw this pair first: the link's key moves earlier, so its component is replayed.
   l.a = a, l.b = b, l.ts = ts, l.event_hash = event_hash, l.event = event, l.sub = sub, l.rule = rule;
-  pending_.push_back(it->second);
+  slot.ts = ts;
+  pending_.push_back(slot.link);
 }
 
-void IdentityGraph::AddEvents(const EventColumns& cols, const EventIdIndex& ids, size_t begin, size_t end) {
+int64_t IdentityGraph::link_events(int32_t e) const {
+  const IdentityLink& l = links_[static_cast<size_t>(e)];
+  const uint64_t key = (static_cast<uint64_t>(std::min(l.a, l.b)) << 32) | static_cast<uint32_t>(std::max(l.a, l.b));
+  auto it = pair_.find(key);
+  return it == pair_.end() ? 0 : it->second.events;
+}
+
+void IdentityGraph::AddEvents(const EventColumns& cols, const EventIdIndex& ids, size_t begin, size_t end,
+                              int32_t* anchors) {
   const std::vector<int> tc = TypeColumns(cols);
-  std::vector<std::pair<int, const Column*>> present;  // priority order
+  struct Present {
+    int type;
+    const Column* col;
+  };
+  std::vector<Present> present;  // priority order
   for (int t : priority_)
-    if (tc[static_cast<size_t>(t)] >= 0) present.emplace_back(t, &cols.columns[static_cast<size_t>(tc[static_cast<size_t>(t)])]);
-  std::vector<int32_t> nodes;
-  nodes.reserve(present.size());
-  for (size_t row = begin; row < end; ++row) {
-    nodes.clear();
-    for (const auto& [t, col] : present) {
-      int32_t code = CodeAt(*col, row, dict_.get(), *dict_);
-      if (code == kNullCode) continue;
-      int32_t node = NodeFor(t, code);
-      if (node == kBlocked) {
-        ++blocked_;
-        ++blocked_by_code_[code];
-        continue;
+    if (tc[static_cast<size_t>(t)] >= 0)
+      present.push_back(Present{t, &cols.columns[static_cast<size_t>(tc[static_cast<size_t>(t)])]});
+  const size_t k = present.size();
+  // Room for about one new link per four rows (geometric growth: incremental batches stay cheap).
+  const size_t want = links_.size() + (end - begin) / 4;
+  if (want > links_.capacity()) {
+    links_.reserve(std::max(want, 2 * links_.capacity()));
+    pending_.reserve(std::max(want, 2 * pending_.capacity()));
+  }
+  if (want > pair_.capacity()) pair_.reserve(std::max(want, 2 * pair_.size()));
+  // Rows go in blocks: the memo slots and pair-map slots of a block are prefetched before use
+  // (they are random accesses into tables far larger than the caches).
+  constexpr size_t kBlock = 256;
+  std::vector<int32_t> nodes(kBlock * std::max<size_t>(k, 1));
+  std::vector<uint8_t> count(kBlock);
+  for (size_t b0 = begin; b0 < end; b0 += kBlock) {
+    const size_t b1 = std::min(end, b0 + kBlock);
+    for (const Present& p : present) {
+      if (p.col->type != ColumnType::kString) continue;
+      const Vec<int32_t>& memo = node_of_[static_cast<size_t>(p.type)];
+      for (size_t row = b0; row < b1; ++row) {
+        const int32_t code = p.col->str[row];
+        if (code >= 0 && static_cast<size_t>(code) < memo.size()) __builtin_prefetch(&memo[static_cast<size_t>(code)]);
       }
-      if (node == kInvalid) {
-        ++invalid_;
-        continue;
-      }
-      nodes.push_back(node);
     }
-    if (nodes.size() < 2) continue;
-    const uint32_t event = cols.arrival[row];
-    const uint64_t hash = StableHash64(ids.Get(event));
-    for (size_t k = 1; k < nodes.size(); ++k)
-      if (nodes[k] != nodes[0])
-        AddLink(nodes[0], nodes[k], cols.ts[row], hash, event, static_cast<uint8_t>(k), LinkRule::kCoOccurrence);
+    for (size_t row = b0; row < b1; ++row) {
+      int32_t* nr = &nodes[(row - b0) * k];
+      uint8_t n = 0;
+      for (const Present& p : present) {
+        int32_t code = CodeAt(*p.col, row, dict_.get(), *dict_);
+        if (code == kNullCode) continue;
+        int32_t node = NodeFor(p.type, code);
+        if (node == kBlocked) {
+          ++blocked_;
+          ++blocked_by_code_[code];
+          continue;
+        }
+        if (node == kInvalid) {
+          ++invalid_;
+          continue;
+        }
+        nr[n++] = node;
+      }
+      count[row - b0] = n;
+      if (anchors) anchors[row] = n ? nr[0] : -1;
+      for (uint8_t j = 1; j < n; ++j)
+        pair_.prefetch((static_cast<uint64_t>(std::min(nr[0], nr[j])) << 32) | static_cast<uint32_t>(std::max(nr[0], nr[j])));
+    }
+    for (size_t row = b0; row < b1; ++row) {
+      const uint8_t n = count[row - b0];
+      if (n < 2) continue;
+      const int32_t* nr = &nodes[(row - b0) * k];
+      const uint32_t event = cols.arrival[row];
+      const uint64_t hash = StableHash64(ids.Get(event));
+      for (uint8_t j = 1; j < n; ++j)
+        if (nr[j] != nr[0]) AddLink(nr[0], nr[j], cols.ts[row], hash, event, j, LinkRule::kCoOccurrence);
+    }
   }
 }
 
@@ -376,27 +455,53 @@ void IdentityGraph::Apply(int32_t e, Micros now) {
 int64_t IdentityGraph::Resolve() {
   if (pending_.empty()) return 0;
   const Micros now = WallNow();
-  std::sort(pending_.begin(), pending_.end(), [this](int32_t x, int32_t y) { return KeyLess(x, y); });
+  SortByKey(&pending_);
   pending_.erase(std::unique(pending_.begin(), pending_.end()), pending_.end());
+  const size_t np = pending_.size();
+  // A pending link later than every link applied so far cannot change earlier decisions: it is
+  // applied directly. One that is not (late data, or a pair re-keyed by a late event) is late when
+  // its component holds a later applied link; its component is then replayed in key order.
+  std::vector<uint8_t> late(np, 0);
+  for (size_t i = 0; i < np; ++i) late[i] = links_[static_cast<size_t>(pending_[i])].status != LinkStatus::kPending;
+  const bool candidates = applied_max_ >= 0 && !KeyLess(applied_max_, pending_.front());
+  if (candidates) {
+    // Latest applied link per raw component touched by a candidate (before this batch joins any).
+    absl::flat_hash_map<int32_t, int32_t> comp_max;
+    for (size_t i = 0; i < np && !KeyLess(applied_max_, pending_[i]); ++i) {
+      const IdentityLink& l = links_[static_cast<size_t>(pending_[i])];
+      comp_max.try_emplace(RawFind(l.a), -1);
+      comp_max.try_emplace(RawFind(l.b), -1);
+    }
+    for (size_t e = 0; e < links_.size(); ++e) {
+      const IdentityLink& l = links_[e];
+      if (l.status == LinkStatus::kPending || l.status == LinkStatus::kRemoved) continue;
+      auto it = comp_max.find(RawFind(l.a));
+      if (it != comp_max.end() && (it->second < 0 || KeyLess(it->second, static_cast<int32_t>(e))))
+        it->second = static_cast<int32_t>(e);
+    }
+    for (size_t i = 0; i < np && !KeyLess(applied_max_, pending_[i]); ++i) {
+      const int32_t e = pending_[i];
+      const IdentityLink& l = links_[static_cast<size_t>(e)];
+      for (int32_t r : {RawFind(l.a), RawFind(l.b)}) {
+        const int32_t m = comp_max[r];
+        if (m >= 0 && !KeyLess(m, e)) late[i] = 1;
+      }
+    }
+  }
   std::vector<int32_t> replay;
-  for (int32_t e : pending_) {
+  for (size_t i = 0; i < np; ++i) {
+    const int32_t e = pending_[i];
     const IdentityLink& l = links_[static_cast<size_t>(e)];
     const int32_t ra = RawFind(l.a), rb = RawFind(l.b);
-    const int32_t ma = raw_max_[static_cast<size_t>(ra)], mb = raw_max_[static_cast<size_t>(rb)];
-    // Late: the pair was already applied under a later key, or a component holds a later link.
-    const bool late = l.status != LinkStatus::kPending || (ma >= 0 && !KeyLess(ma, e)) || (mb >= 0 && !KeyLess(mb, e));
     int32_t root = ra;
     if (ra != rb) {
       root = ra < rb ? ra : rb;  // any deterministic choice; raw components only scope replays
       raw_parent_[static_cast<size_t>(ra == root ? rb : ra)] = root;
     }
-    int32_t m = e;
-    for (int32_t x : {ma, mb})
-      if (x >= 0 && KeyLess(m, x)) m = x;
-    raw_max_[static_cast<size_t>(root)] = m;
-    if (late) replay.push_back(root);
+    if (late[i]) replay.push_back(root);
     else Apply(e, now);
   }
+  if (applied_max_ < 0 || KeyLess(applied_max_, pending_.back())) applied_max_ = pending_.back();
   pending_.clear();
   const int64_t replayed = static_cast<int64_t>(replay.size());
   if (!replay.empty()) Replay(std::move(replay), now);
@@ -425,13 +530,8 @@ void IdentityGraph::Replay(std::vector<int32_t> raw_roots, Micros now) {
     if (l.status == LinkStatus::kRemoved) continue;
     if (in[static_cast<size_t>(RawFind(l.a))]) order.push_back(static_cast<int32_t>(e));
   }
-  std::sort(order.begin(), order.end(), [this](int32_t x, int32_t y) { return KeyLess(x, y); });
-  for (size_t v = 0; v < n; ++v)
-    if (raw_parent_[v] == static_cast<int32_t>(v) && in[v]) raw_max_[v] = -1;
-  for (int32_t e : order) {
-    Apply(e, now);
-    raw_max_[static_cast<size_t>(RawFind(links_[static_cast<size_t>(e)].a))] = e;  // ascending: ends at the max
-  }
+  SortByKey(&order);
+  for (int32_t e : order) Apply(e, now);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -501,7 +601,7 @@ absl::StatusOr<int32_t> IdentityGraph::LinkBetween(std::string_view a, std::stri
   if (it == pair_.end())
     return absl::NotFoundError(Cat("there is no link between ", NodeText(*na), " and ", NodeText(*nb),
                                    " (they never occurred in one event)"));
-  return it->second;
+  return it->second.link;
 }
 
 absl::Status IdentityGraph::RemoveLink(std::string_view a, std::string_view b) {
@@ -546,7 +646,7 @@ absl::StatusOr<int64_t> IdentityGraph::Unmerge(std::string_view a, std::string_v
     if (it == pair_.end())
       return absl::NotFoundError(Cat("unmerge: there is no link between ", NodeText(*na), " and ", NodeText(*nb),
                                      " (they never occurred in one event)"));
-    const IdentityLink& l = links_[static_cast<size_t>(it->second)];
+    const IdentityLink& l = links_[static_cast<size_t>(it->second.link)];
     if (l.status == LinkStatus::kConflict)
       return absl::NotFoundError(Cat("unmerge: the link between ", NodeText(*na), " and ", NodeText(*nb),
                                      " was refused (limit of ", types_[static_cast<size_t>(l.conflict_type)],
@@ -554,7 +654,7 @@ absl::StatusOr<int64_t> IdentityGraph::Unmerge(std::string_view a, std::string_v
     if (l.status == LinkStatus::kRemoved)
       return absl::NotFoundError(Cat("unmerge: the link between ", NodeText(*na), " and ", NodeText(*nb),
                                      " was already removed"));
-    remove.push_back(it->second);
+    remove.push_back(it->second.link);
   }
   for (int32_t e : remove) {
     IdentityLink& l = links_[static_cast<size_t>(e)];
@@ -590,8 +690,8 @@ void IdentityGraph::FillReport(IdentityReport* report) const {
 size_t IdentityGraph::MemoryBytes() const {
   size_t total = 0;
   for (const auto& m : node_of_) total += m.capacity() * sizeof(int32_t);
-  total += node_type_.capacity() + node_value_.capacity() * 4 + parent_.capacity() * 4 + size_.capacity() * 4 +
-           counts_.capacity() * 2 + raw_parent_.capacity() * 4 + raw_max_.capacity() * 4 +
+  total += node_type_.capacity() + node_value_.capacity() * 4 + node_hash_.capacity() * 8 + parent_.capacity() * 4 + size_.capacity() * 4 +
+           counts_.capacity() * 2 + raw_parent_.capacity() * 4 +
            links_.capacity() * sizeof(IdentityLink) + pair_.capacity() * (sizeof(uint64_t) + sizeof(int32_t) + 1) +
            pending_.capacity() * 4;
   return total;

@@ -34,7 +34,7 @@ void AttributeLog::Clear() {
   order_.clear();
 }
 
-void AttributeLog::AddEvents(const EventColumns& cols, const EventIdIndex& ids, const IdentityGraph& graph,
+void AttributeLog::AddEvents(const EventColumns& cols, const EventIdIndex& ids, const Vec<int32_t>& anchors,
                              StringDictionary& dict, size_t begin, size_t end) {
   struct Source {
     const Column* col;
@@ -56,13 +56,12 @@ void AttributeLog::AddEvents(const EventColumns& cols, const EventIdIndex& ids, 
   }
   if (sources.empty()) return;
   const Column* source_col = cols.Find(kSourceColumn);
-  const std::vector<int> tc = graph.TypeColumns(cols);
   std::vector<int32_t> type_source;  // event type code -> "event:<type>" code
   for (size_t r = begin; r < end; ++r) {
     bool any = false;
     for (const Source& s : sources) any = any || !s.col->IsNull(r);
     if (!any) continue;
-    const int32_t node = graph.Anchor(cols, tc, r);
+    const int32_t node = anchors[r];
     if (node < 0) continue;
     int32_t source = kNullCode;
     if (source_col && source_col->type == ColumnType::kString) source = source_col->str[r];

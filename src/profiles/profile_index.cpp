@@ -6,80 +6,87 @@
 namespace cdp {
 
 ProfileIndex ProfileIndex::Build(const IdentityGraph& graph, const EventColumns& cols, const EventIdIndex& ids,
-                                 Vec<int32_t>* row_profile) {
+                                 const Vec<int32_t>& anchors, Vec<int32_t>* row_profile) {
   ProfileIndex px;
-  const int32_t n_nodes = graph.node_count();
-  std::vector<int32_t> root(static_cast<size_t>(n_nodes));
-  for (int32_t v = 0; v < n_nodes; ++v) root[static_cast<size_t>(v)] = graph.Find(v);
-  // Members of each root in (rank, value) order; the first one is the canonical key.
-  std::vector<int32_t> order(static_cast<size_t>(n_nodes));
-  std::iota(order.begin(), order.end(), 0);
+  const size_t n_nodes = static_cast<size_t>(graph.node_count());
+  Vec<int32_t> root(n_nodes);
+  for (size_t v = 0; v < n_nodes; ++v) root[v] = graph.Find(static_cast<int32_t>(v));
+  // Members grouped by root (counting sort), each group in (rank, value) order: the first member
+  // is the canonical key.
+  Vec<uint32_t> group(n_nodes + 1, 0);
+  for (size_t v = 0; v < n_nodes; ++v) ++group[static_cast<size_t>(root[v]) + 1];
+  for (size_t v = 1; v <= n_nodes; ++v) group[v] += group[v - 1];
+  Vec<int32_t> order(n_nodes);
+  {
+    Vec<uint32_t> next(group.begin(), group.end() - 1);
+    for (size_t v = 0; v < n_nodes; ++v) order[static_cast<size_t>(next[static_cast<size_t>(root[v])]++)] = static_cast<int32_t>(v);
+  }
+  // Members by (type priority, value hash, value): deterministic, and strings are read only on
+  // a 64-bit hash tie.
   auto member_less = [&](int32_t x, int32_t y) {
     if (graph.rank(x) != graph.rank(y)) return graph.rank(x) < graph.rank(y);
+    if (graph.node_hash(x) != graph.node_hash(y)) return graph.node_hash(x) < graph.node_hash(y);
     return graph.node_value(x) < graph.node_value(y);
   };
-  std::sort(order.begin(), order.end(), [&](int32_t x, int32_t y) {
-    int32_t rx = root[static_cast<size_t>(x)], ry = root[static_cast<size_t>(y)];
-    if (rx != ry) return rx < ry;
-    return member_less(x, y);
-  });
-  // First event of each root: (ts, event id).
+  // First event of each root: (ts, event id), kept per root in one array (one random access per row).
   const size_t n = cols.size();
-  std::vector<int64_t> first_row(static_cast<size_t>(n_nodes), -1);
-  const std::vector<int> tc = graph.TypeColumns(cols);
-  row_profile->resize(n);
-  std::vector<int32_t> row_root(n);
+  struct First {
+    Micros ts = INT64_MAX;
+    int64_t row = -1;
+  };
+  Vec<First> first(n_nodes);
   for (size_t r = 0; r < n; ++r) {
-    int32_t anchor = graph.Anchor(cols, tc, r);
-    int32_t rt = anchor < 0 ? -1 : root[static_cast<size_t>(anchor)];
-    row_root[r] = rt;
-    if (rt < 0) continue;
-    int64_t& f = first_row[static_cast<size_t>(rt)];
-    if (f < 0 || cols.ts[r] < cols.ts[static_cast<size_t>(f)] ||
-        (cols.ts[r] == cols.ts[static_cast<size_t>(f)] &&
-         ids.Get(cols.arrival[r]) < ids.Get(cols.arrival[static_cast<size_t>(f)])))
-      f = static_cast<int64_t>(r);
+    const int32_t anchor = anchors[r];
+    if (anchor < 0) continue;
+    First& f = first[static_cast<size_t>(root[static_cast<size_t>(anchor)])];
+    const Micros ts = cols.ts[r];
+    if (ts < f.ts || (ts == f.ts && (f.row < 0 || ids.Get(cols.arrival[r]) < ids.Get(cols.arrival[static_cast<size_t>(f.row)])))) {
+      f.ts = ts;
+      f.row = static_cast<int64_t>(r);
+    }
   }
-  // Roots with their canonical key node (order is grouped by root, members sorted).
   struct Root {
-    int32_t root, key, begin, end;
+    Micros first_ts;
+    int64_t first_row;
+    int32_t root, key;
+    int64_t begin, end;
   };
   std::vector<Root> roots;
-  for (size_t i = 0; i < order.size();) {
-    size_t j = i;
-    const int32_t rt = root[static_cast<size_t>(order[i])];
-    while (j < order.size() && root[static_cast<size_t>(order[j])] == rt) ++j;
-    roots.push_back(Root{rt, order[i], static_cast<int32_t>(i), static_cast<int32_t>(j)});
-    i = j;
+  for (size_t r = 0; r < n_nodes; ++r) {
+    const int64_t b = group[r], e = group[r + 1];  // uint32: at most 2^32 identifiers
+    if (b == e) continue;
+    if (e - b > 1) std::sort(order.begin() + b, order.begin() + e, member_less);
+    roots.push_back(Root{first[r].ts, first[r].row, static_cast<int32_t>(r), order[static_cast<size_t>(b)], b, e});
   }
   std::sort(roots.begin(), roots.end(), [&](const Root& x, const Root& y) {
-    int64_t fx = first_row[static_cast<size_t>(x.root)], fy = first_row[static_cast<size_t>(y.root)];
-    if ((fx < 0) != (fy < 0)) return fx >= 0;  // profiles with events first
-    if (fx >= 0 && fx != fy) {
-      Micros tx = cols.ts[static_cast<size_t>(fx)], ty = cols.ts[static_cast<size_t>(fy)];
-      if (tx != ty) return tx < ty;
-      std::string_view ix = ids.Get(cols.arrival[static_cast<size_t>(fx)]);
-      std::string_view iy = ids.Get(cols.arrival[static_cast<size_t>(fy)]);
+    if ((x.first_row < 0) != (y.first_row < 0)) return x.first_row >= 0;  // profiles with events first
+    if (x.first_row >= 0 && x.first_row != y.first_row) {
+      if (x.first_ts != y.first_ts) return x.first_ts < y.first_ts;
+      std::string_view ix = ids.Get(cols.arrival[static_cast<size_t>(x.first_row)]);
+      std::string_view iy = ids.Get(cols.arrival[static_cast<size_t>(y.first_row)]);
       if (ix != iy) return ix < iy;
     }
-    if (graph.rank(x.key) != graph.rank(y.key)) return graph.rank(x.key) < graph.rank(y.key);
-    return graph.node_value(x.key) < graph.node_value(y.key);
+    return member_less(x.key, y.key);
   });
-  std::vector<int32_t> dense(static_cast<size_t>(n_nodes), -1);
-  px.node_profile_.assign(static_cast<size_t>(n_nodes), -1);
+  px.node_profile_.assign(n_nodes, -1);
+  px.key_node_.reserve(roots.size());
+  px.members_.reserve(n_nodes);
+  px.member_begin_.reserve(roots.size() + 1);
   px.member_begin_.push_back(0);
   for (size_t p = 0; p < roots.size(); ++p) {
     const Root& rt = roots[p];
-    dense[static_cast<size_t>(rt.root)] = static_cast<int32_t>(p);
     px.key_node_.push_back(rt.key);
-    for (int32_t i = rt.begin; i < rt.end; ++i) {
-      px.members_.push_back(order[static_cast<size_t>(i)]);
-      px.node_profile_[static_cast<size_t>(order[static_cast<size_t>(i)])] = static_cast<int32_t>(p);
+    for (int64_t i = rt.begin; i < rt.end; ++i) {
+      const int32_t node = order[static_cast<size_t>(i)];
+      px.members_.push_back(node);
+      px.node_profile_[static_cast<size_t>(node)] = static_cast<int32_t>(p);
     }
     px.member_begin_.push_back(static_cast<int64_t>(px.members_.size()));
   }
+  row_profile->resize(n);
   for (size_t r = 0; r < n; ++r) {
-    int32_t p = row_root[r] < 0 ? -1 : dense[static_cast<size_t>(row_root[r])];
+    const int32_t anchor = anchors[r];
+    const int32_t p = anchor < 0 ? -1 : px.node_profile_[static_cast<size_t>(anchor)];
     (*row_profile)[r] = p;
     px.unassigned_ += p < 0;
   }

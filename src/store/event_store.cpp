@@ -94,6 +94,7 @@ void EventStore::Append(EventColumns& batch) {
   append_vec(cols_.profile, batch.profile);
   append_vec(cols_.revenue, batch.revenue);
   append_vec(cols_.arrival, batch.arrival);
+  anchor_.resize(cols_.size(), -1);
   for (size_t i = 0; i < cols_.names.size(); ++i) {
     Column& sc = cols_.columns[i];
     const Column* bc = batch.Find(cols_.names[i]);
@@ -105,7 +106,10 @@ void EventStore::Append(EventColumns& batch) {
   }
 }
 
-void EventStore::Reserve(size_t rows) { cols_.Reserve(cols_.size() + rows); }
+void EventStore::Reserve(size_t rows) {
+  cols_.Reserve(cols_.size() + rows);
+  anchor_.reserve(cols_.size() + rows);
+}
 
 void EventStore::Truncate(size_t rows) {
   if (rows >= cols_.size()) return;
@@ -115,12 +119,14 @@ void EventStore::Truncate(size_t rows) {
   cols_.profile.resize(rows);
   cols_.revenue.resize(rows);
   cols_.arrival.resize(rows);
+  anchor_.resize(rows);
   for (Column& c : cols_.columns) c.Resize(rows);
 }
 
 void EventStore::Merge() {
   const size_t n = cols_.size();
   if (sorted_rows_ == n) return;
+  if (sorted_rows_ == 0) return SortAll();
   struct Key {
     int32_t profile;
     Micros ts;
@@ -164,16 +170,61 @@ void EventStore::Merge() {
   gather(cols_.profile);
   gather(cols_.revenue);
   gather(cols_.arrival);
+  gather(anchor_);
   for (Column& c : cols_.columns) c.Gather(perm);
   sorted_rows_ = n;
 }
 
-void EventStore::SetProfiles(Vec<int32_t> profile) {
+// Sorts every row: a stable counting sort by profile (profiles and keys are dense codes), then each
+// profile's run is put in (ts, event_id) order where it is not already (runs are short and mostly
+// ordered: rows arrive in time order, or come from an earlier sorted order).
+void EventStore::SortAll() {
+  const size_t n = cols_.size();
+  uint32_t buckets = 0;
+  for (int32_t p : cols_.profile) buckets = std::max(buckets, static_cast<uint32_t>(p + 1));
+  // Bucket of a profile: p; -1 (none) goes last.
+  auto bucket = [buckets](int32_t p) { return p < 0 ? buckets : static_cast<uint32_t>(p); };
+  std::vector<uint32_t> start(static_cast<size_t>(buckets) + 2, 0);
+  for (int32_t p : cols_.profile) ++start[bucket(p) + 1];
+  for (size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
+  std::vector<uint32_t> perm(n);
+  {
+    std::vector<uint32_t> next(start.begin(), start.end() - 1);
+    for (size_t r = 0; r < n; ++r) perm[next[bucket(cols_.profile[r])]++] = static_cast<uint32_t>(r);
+  }
+  auto less = [this](uint32_t a, uint32_t b) {
+    if (cols_.ts[a] != cols_.ts[b]) return cols_.ts[a] < cols_.ts[b];
+    return ids_.Get(cols_.arrival[a]) < ids_.Get(cols_.arrival[b]);
+  };
+  for (size_t b = 0; b + 1 < start.size(); ++b) {
+    auto first = perm.begin() + start[b], last = perm.begin() + start[b + 1];
+    if (last - first > 1 && !std::is_sorted(first, last, less)) std::sort(first, last, less);
+  }
+  auto gather = [&perm](auto& v) {
+    std::decay_t<decltype(v)> out(perm.size());
+    for (size_t k = 0; k < perm.size(); ++k) out[k] = v[perm[k]];
+    v.swap(out);
+  };
+  gather(cols_.ts);
+  gather(cols_.type);
+  gather(cols_.profile);
+  gather(cols_.revenue);
+  gather(cols_.arrival);
+  gather(anchor_);
+  for (Column& c : cols_.columns) c.Gather(perm);
+  sorted_rows_ = n;
+}
+
+void EventStore::AssignProfiles(Vec<int32_t> profile) {
   if (profile.size() != cols_.size()) std::abort();  // caller bug: one profile per row
   cols_.profile = std::move(profile);
   sorted_rows_ = 0;
-  Merge();
   profiles_resolved_ = true;
+}
+
+void EventStore::SetProfiles(Vec<int32_t> profile) {
+  AssignProfiles(std::move(profile));
+  Merge();
 }
 
 std::vector<RowRange> EventStore::PartitionByProfile(int parts) const {
@@ -195,7 +246,7 @@ std::vector<RowRange> EventStore::PartitionByProfile(int parts) const {
 size_t EventStore::CoreMemoryBytes() const {
   return cols_.ts.capacity() * sizeof(Micros) + cols_.type.capacity() * sizeof(int32_t) +
          cols_.profile.capacity() * sizeof(int32_t) + cols_.revenue.capacity() * sizeof(double) +
-         cols_.arrival.capacity() * sizeof(uint32_t);
+         cols_.arrival.capacity() * sizeof(uint32_t) + anchor_.capacity() * sizeof(int32_t);
 }
 
 size_t EventStore::MemoryBytes() const {

@@ -11,6 +11,20 @@
 namespace cdp {
 
 absl::Status Workspace::EnsureResolved() {
+  if (auto st = ResolveGraph(); !st.ok()) return st;
+  if (sorted_valid_) return absl::OkStatus();
+  // Stage 2: the log sorted by profile, activity, attribute index, traits.
+  store_.Merge();
+  profiles_.ComputeActivity(store_.columns(), session_gap_);
+  attributes_.Index(profiles_, store_.dict());
+  traits_.Refresh(store_.columns(), store_.dict(), profiles_, dirty_, rebuild_derived_);
+  rebuild_derived_ = false;
+  dirty_.clear();
+  sorted_valid_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status Workspace::ResolveGraph() {
   const size_t n = store_.size();
   size_t first_new = graph_rows_;
   if (!identity_) {
@@ -18,9 +32,9 @@ absl::Status Workspace::EnsureResolved() {
     auto g = IdentityGraph::Create(rules_, store_.shared_dict());
     if (!g.ok()) return g.status();
     identity_ = *std::move(g);
-    identity_->AddEvents(store_.columns(), store_.ids(), 0, n);
+    identity_->AddEvents(store_.columns(), store_.ids(), 0, n, store_.anchors().data());
     attributes_.Clear();
-    attributes_.AddEvents(store_.columns(), store_.ids(), *identity_, store_.dict(), 0, n);
+    attributes_.AddEvents(store_.columns(), store_.ids(), store_.anchors(), store_.dict(), 0, n);
     for (const ManualOp& op : manual_) {
       // Recorded operations were valid when made; one the data no longer supports is skipped.
       if (op.link) (void)identity_->Link(op.a, op.b, op.ts);
@@ -31,24 +45,23 @@ absl::Status Workspace::EnsureResolved() {
     rebuild_derived_ = true;
   }
   if (graph_rows_ == n && !identity_->has_pending() && profiles_valid_) return absl::OkStatus();
-  // Rows [graph_rows_, n) are the delta run appended since the last resolution.
-  identity_->AddEvents(store_.columns(), store_.ids(), first_new, n);
-  attributes_.AddEvents(store_.columns(), store_.ids(), *identity_, store_.dict(), first_new, n);
+  // Stage 1: rows [graph_rows_, n) are the delta run appended since the last resolution.
+  identity_->AddEvents(store_.columns(), store_.ids(), first_new, n, store_.anchors().data());
+  attributes_.AddEvents(store_.columns(), store_.ids(), store_.anchors(), store_.dict(), first_new, n);
   replays_ += identity_->Resolve();
   Vec<int32_t> row_profile;
-  profiles_ = ProfileIndex::Build(*identity_, store_.columns(), store_.ids(), &row_profile);
+  profiles_ = ProfileIndex::Build(*identity_, store_.columns(), store_.ids(), store_.anchors(), &row_profile);
   // Profiles whose content changed: new events, merges, replays. The others keep derived values.
-  std::vector<uint8_t> dirty(static_cast<size_t>(profiles_.size()), 0);
+  // (Two resolutions without a refresh in between renumber profiles twice: refresh everything.)
+  if (!dirty_.empty()) rebuild_derived_ = true;
+  dirty_.assign(static_cast<size_t>(profiles_.size()), 0);
   for (size_t r = first_new; r < n; ++r)
-    if (row_profile[r] >= 0) dirty[static_cast<size_t>(row_profile[r])] = 1;
-  for (int32_t node : identity_->TakeChanged()) dirty[static_cast<size_t>(profiles_.OfNode(node))] = 1;
-  store_.SetProfiles(std::move(row_profile));
-  profiles_.ComputeActivity(store_.columns(), session_gap_);
-  attributes_.Index(profiles_, store_.dict());
-  traits_.Refresh(store_.columns(), store_.dict(), profiles_, dirty, rebuild_derived_);
-  rebuild_derived_ = false;
+    if (row_profile[r] >= 0) dirty_[static_cast<size_t>(row_profile[r])] = 1;
+  for (int32_t node : identity_->TakeChanged()) dirty_[static_cast<size_t>(profiles_.OfNode(node))] = 1;
+  store_.AssignProfiles(std::move(row_profile));
   graph_rows_ = n;
   profiles_valid_ = true;
+  sorted_valid_ = false;
   // Provenance times: restored from the file after a reopen, else recorded for links that changed.
   std::vector<int32_t> changed = identity_->TakeStatusChanged();
   if (!restore_times_.empty()) {
@@ -69,7 +82,8 @@ absl::Status Workspace::ConfigureIdentity(const IdentityRules& rules) {
   // and the old rules stay.
   std::unique_ptr<IdentityGraph> graph = *std::move(g);
   if (auto st = EnsureResolved(); !st.ok()) return st;  // the store is merged; the old graph stays valid
-  graph->AddEvents(store_.columns(), store_.ids(), 0, store_.size());
+  Vec<int32_t> anchors(store_.size(), -1);
+  graph->AddEvents(store_.columns(), store_.ids(), 0, store_.size(), anchors.data());
   for (const ManualOp& op : manual_) {
     absl::Status st = op.link ? graph->Link(op.a, op.b, op.ts) : graph->RemoveLink(op.a, op.b);
     if (!st.ok())
@@ -87,7 +101,7 @@ absl::Status Workspace::ConfigureIdentity(const IdentityRules& rules) {
 
 absl::StatusOr<IdentityReport> Workspace::ResolveIdentities() {
   auto t0 = std::chrono::steady_clock::now();
-  if (auto st = EnsureResolved(); !st.ok()) return st;
+  if (auto st = ResolveGraph(); !st.ok()) return st;  // the log is re-sorted by the next query
   IdentityReport r;
   identity_->FillReport(&r);
   r.events = static_cast<int64_t>(store_.size());
@@ -226,7 +240,7 @@ Table Workspace::IdentityLinks(int32_t profile, bool merges_only) {
     ts.i64.push_back(l.ts);
     if (l.event == UINT32_MAX) event.str.push_back(kNullCode);
     else t.AppendString(event, store_.ids().Get(l.event));
-    events.i64.push_back(l.events);
+    events.i64.push_back(identity_->link_events(e));
     if (l.conflict_type < 0) conflict.str.push_back(kNullCode);
     else t.AppendString(conflict, identity_->types()[static_cast<size_t>(l.conflict_type)]);
     applied.i64.push_back(l.applied_at);

@@ -1,8 +1,10 @@
 /* Plain C99 test of the C ABI, compiled against include/cdp/cdp.h alone. */
+#define _POSIX_C_SOURCE 200809L /* getpid */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cdp/cdp.h"
 
@@ -25,6 +27,279 @@ static const char kCsv[] =
     "e4,purchase,2024-01-02T00:00:00+01:00,,5,gold\n"
     "e5,purchase,2024-01-02,u3,inf,gold\n";
 
+/* Identity data: c1 -> (u1, ann@shop.com) on the signup; c2 -> ann@shop.com (email normalized:
+ * "ANN@shop.com " is ann@shop.com); c3 alone. */
+static const char kIdentityCsv[] =
+    "event_id,ts,type,user_id,email,anonymous_id\n"
+    "1,2024-01-01T10:00:00Z,page_view,,,c1\n"
+    "2,2024-01-01T10:05:00Z,signup,u1,ann@shop.com,c1\n"
+    "3,2024-01-02T09:00:00Z,page_view,,,c2\n"
+    "4,2024-01-03T09:00:00Z,page_view,,ANN@shop.com ,c2\n"
+    "5,2024-01-03T09:00:00Z,page_view,,,c3\n";
+
+/* Profile count from a fresh resolution; -1 on error. */
+static int64_t resolved_profiles(cdp_workspace* ws) {
+  cdp_identity_report* r = NULL;
+  int64_t n;
+  if (cdp_resolve_identities(ws, &r) != CDP_OK) return -1;
+  n = cdp_identity_report_profiles(r);
+  cdp_identity_report_destroy(r);
+  return n;
+}
+
+/* int64 cell of the profiles table (rows are profile ids); INT64_MIN when missing. */
+static int64_t profile_int64(cdp_workspace* ws, int32_t profile, const char* column) {
+  cdp_table* t = NULL;
+  const int64_t* data = NULL;
+  int64_t col, v = INT64_MIN;
+  if (cdp_profiles_table(ws, &t) != CDP_OK) return v;
+  col = cdp_table_column_index(t, column);
+  if (col >= 0 && profile >= 0 && profile < cdp_table_nrows(t) && cdp_table_column_int64(t, col, &data) == CDP_OK)
+    v = data[profile];
+  cdp_table_destroy(t);
+  return v;
+}
+
+/* File workspace: ingest, resolve, look up, unmerge, traits, save, then reopen read-only. */
+static void test_identity_file(void) {
+  const char* tmp = getenv("TMPDIR");
+  char path[512], side[600];
+  const char* suffixes[] = {"", "-wal", "-shm", "-lock"};
+  const char* page_view[] = {"page_view"};
+  cdp_workspace* ws = NULL;
+  cdp_report* rep = NULL;
+  cdp_identity_report* ir = NULL;
+  cdp_table* t = NULL;
+  int32_t p = -7, p_c2 = -7;
+  int64_t removed = -7, col;
+  size_t i;
+
+  snprintf(path, sizeof path, "%s/cdp_capi_test_%ld.cdp", tmp && *tmp ? tmp : "/tmp", (long)getpid());
+  for (i = 0; i < 4; ++i) {
+    snprintf(side, sizeof side, "%s%s", path, suffixes[i]);
+    remove(side);
+  }
+
+  CHECK(cdp_workspace_open_ex(path, 0, &ws) == CDP_OK);
+  CHECK(ws != NULL);
+  if (ws == NULL) return;
+  CHECK(cdp_ingest_csv_text(ws, kIdentityCsv, (int64_t)strlen(kIdentityCsv), NULL, &rep) == CDP_OK);
+  CHECK(cdp_report_accepted(rep) == 5);
+  cdp_report_destroy(rep);
+
+  /* Hand count: identifiers c1, u1, ann@shop.com, c2, c3 (5); links u1-email, u1-c1 (event 2) and
+   * email-c2 (event 4), each joining two profiles (3 links, 3 merges); profiles {u1, ann, c1, c2}
+   * and {c3} (2). */
+  CHECK(cdp_resolve_identities(ws, &ir) == CDP_OK);
+  CHECK(cdp_identity_report_events(ir) == 5);
+  CHECK(cdp_identity_report_events_unassigned(ir) == 0);
+  CHECK(cdp_identity_report_profiles(ir) == 2);
+  CHECK(cdp_identity_report_identifiers(ir) == 5);
+  CHECK(cdp_identity_report_links(ir) == 3);
+  CHECK(cdp_identity_report_merges(ir) == 3);
+  CHECK(cdp_identity_report_conflicts(ir) == 0);
+  CHECK(cdp_identity_report_removed(ir) == 0);
+  CHECK(cdp_identity_report_blocked(ir) == 0);
+  CHECK(cdp_identity_report_invalid(ir) == 0);
+  cdp_identity_report_destroy(ir);
+
+  /* Lookups are normalized like ingest. */
+  CHECK(cdp_find_profile(ws, "email:ann@shop.com", &p) == CDP_OK && p == 0);
+  CHECK(cdp_find_profile(ws, "email: ANN@Shop.com ", &p) == CDP_OK && p == 0);
+  CHECK(cdp_find_profile(ws, "anonymous_id:c2", &p) == CDP_OK && p == 0);
+  CHECK(cdp_find_profile(ws, "anonymous_id:c3", &p) == CDP_OK && p == 1);
+  CHECK(cdp_find_profile(ws, "email:nobody@shop.com", &p) == CDP_ERR_NOT_FOUND && p == -1);
+  CHECK(strstr(cdp_last_error(), "nobody@shop.com") != NULL);
+
+  /* Profiles table: 2 rows; the key is the highest-priority identifier. */
+  CHECK(cdp_profiles_table(ws, &t) == CDP_OK);
+  CHECK(cdp_table_nrows(t) == 2);
+  col = cdp_table_column_index(t, "key");
+  CHECK(col >= 0 && cdp_table_column_type(t, col) == CDP_STRING);
+  CHECK(cdp_table_string(t, col, 0) != NULL && strcmp(cdp_table_string(t, col, 0), "user_id:u1") == 0);
+  CHECK(cdp_table_string(t, col, 1) != NULL && strcmp(cdp_table_string(t, col, 1), "anonymous_id:c3") == 0);
+  col = cdp_table_column_index(t, "email");
+  CHECK(cdp_table_string(t, col, 0) != NULL && strcmp(cdp_table_string(t, col, 0), "ann@shop.com") == 0);
+  CHECK(cdp_table_string(t, col, 1) == NULL && cdp_table_is_null(t, col, 1));
+  cdp_table_destroy(t);
+  CHECK(profile_int64(ws, 0, "events") == 4); /* events 1-4 */
+  CHECK(profile_int64(ws, 0, "identifiers") == 4);
+
+  /* Links: 3 in all, all merges, all touching profile 0. */
+  CHECK(cdp_identity_links_table(ws, -1, 0, &t) == CDP_OK);
+  CHECK(cdp_table_nrows(t) == 3);
+  cdp_table_destroy(t);
+  CHECK(cdp_identity_links_table(ws, 0, 1, &t) == CDP_OK);
+  CHECK(cdp_table_nrows(t) == 3);
+  col = cdp_table_column_index(t, "status");
+  CHECK(cdp_table_string(t, col, 0) != NULL && strcmp(cdp_table_string(t, col, 0), "merged") == 0);
+  cdp_table_destroy(t);
+  CHECK(cdp_identity_links_table(ws, 1, 0, &t) == CDP_OK);
+  CHECK(cdp_table_nrows(t) == 0); /* c3 never linked */
+  cdp_table_destroy(t);
+  CHECK(cdp_identifiers_table(ws, &t) == CDP_OK);
+  CHECK(cdp_table_nrows(t) == 5);
+  cdp_table_destroy(t);
+  CHECK(cdp_attributes_table(ws, &t) == CDP_OK);
+  CHECK(cdp_table_column_index(t, "profile") >= 0);
+  cdp_table_destroy(t);
+
+  /* Trait: page views in the last 90 days (all 5 events are within 3 days of the latest).
+   * Profile 0 holds page views 1, 3, 4. */
+  CHECK(cdp_define_trait(ws, "page_views", "count", NULL, page_view, 1, "90d") == CDP_OK);
+  CHECK(profile_int64(ws, 0, "page_views") == 3);
+  CHECK(profile_int64(ws, 1, "page_views") == 1);
+  CHECK(cdp_define_trait(ws, "page_views", "count", NULL, NULL, 0, NULL) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_define_trait(ws, "tmp", "count", NULL, NULL, 0, NULL) == CDP_OK);
+  CHECK(cdp_drop_trait(ws, "tmp") == CDP_OK);
+  CHECK(cdp_drop_trait(ws, "tmp") == CDP_ERR_NOT_FOUND);
+
+  /* Unmerge email-c2: c2 splits off with event 3 (its anchor); event 4's anchor is the email, so
+   * it stays with u1. Profiles: {u1, ann, c1}, {c2}, {c3}. */
+  CHECK(cdp_unmerge(ws, "email:ann@shop.com", "anonymous_id:c2", &removed) == CDP_OK && removed == 1);
+  CHECK(cdp_unmerge(ws, "email:ann@shop.com", "anonymous_id:c2", &removed) == CDP_ERR_NOT_FOUND &&
+        removed == 0);
+  CHECK(resolved_profiles(ws) == 3);
+  CHECK(cdp_find_profile(ws, "anonymous_id:c2", &p_c2) == CDP_OK);
+  CHECK(cdp_find_profile(ws, "user_id:u1", &p) == CDP_OK && p != p_c2);
+  CHECK(profile_int64(ws, p, "page_views") == 2);    /* events 1 and 4 */
+  CHECK(profile_int64(ws, p_c2, "page_views") == 1); /* event 3 */
+  CHECK(cdp_workspace_save(ws) == CDP_OK);
+  cdp_workspace_close(ws);
+  ws = NULL;
+
+  /* Reopen read-only: the same profiles and trait values; writes are refused, nothing changes. */
+  CHECK(cdp_workspace_open_ex(path, 1, &ws) == CDP_OK);
+  if (ws != NULL) {
+    CHECK(resolved_profiles(ws) == 3);
+    CHECK(cdp_find_profile(ws, "user_id:u1", &p) == CDP_OK);
+    CHECK(profile_int64(ws, p, "page_views") == 2);
+    CHECK(cdp_link(ws, "anonymous_id:c2", "anonymous_id:c3") != CDP_OK);
+    CHECK(strstr(cdp_last_error(), "read-only") != NULL);
+    CHECK(cdp_unmerge(ws, "user_id:u1", NULL, &removed) != CDP_OK);
+    CHECK(strstr(cdp_last_error(), "read-only") != NULL);
+    CHECK(cdp_define_trait(ws, "n", "count", NULL, NULL, 0, NULL) != CDP_OK);
+    CHECK(strstr(cdp_last_error(), "read-only") != NULL);
+    CHECK(cdp_configure_identity(ws, NULL) != CDP_OK);
+    CHECK(cdp_workspace_save(ws) != CDP_OK);
+    CHECK(cdp_ingest_csv_text(ws, kIdentityCsv, (int64_t)strlen(kIdentityCsv), NULL, NULL) != CDP_OK);
+    CHECK(strstr(cdp_last_error(), "read-only") != NULL);
+    CHECK(resolved_profiles(ws) == 3);
+    CHECK(cdp_event_count(ws) == 5);
+    /* The audit log kept the unmerge. */
+    CHECK(cdp_audit_table(ws, &t) == CDP_OK);
+    {
+      int64_t r, unmerges = 0, action = cdp_table_column_index(t, "action");
+      for (r = 0; r < cdp_table_nrows(t); ++r) {
+        const char* a = cdp_table_string(t, action, r);
+        if (a && strcmp(a, "unmerge") == 0) ++unmerges;
+      }
+      CHECK(unmerges == 1);
+    }
+    cdp_table_destroy(t);
+    cdp_workspace_close(ws);
+  }
+
+  for (i = 0; i < 4; ++i) {
+    snprintf(side, sizeof side, "%s%s", path, suffixes[i]);
+    remove(side);
+  }
+}
+
+/* Bad input: each error names what is wrong, and nothing was changed. */
+static void test_identity_bad_input(void) {
+  cdp_workspace* ws = NULL;
+  cdp_identity_rules* rules = NULL;
+  cdp_table* t = NULL;
+  int32_t p = 0;
+  int64_t removed = 0;
+
+  CHECK(cdp_workspace_open_ex(":memory:", 1, &ws) == CDP_ERR_INVALID_ARGUMENT && ws == NULL);
+  CHECK(strstr(cdp_last_error(), "read_only") != NULL);
+  CHECK(cdp_workspace_open_ex(NULL, 0, &ws) == CDP_OK);
+  if (ws == NULL) return;
+  CHECK(cdp_ingest_csv_text(ws, kIdentityCsv, (int64_t)strlen(kIdentityCsv), NULL, NULL) == CDP_OK);
+  CHECK(resolved_profiles(ws) == 2);
+  CHECK(cdp_workspace_save(ws) == CDP_OK); /* no-op in memory */
+
+  /* Identifiers. */
+  CHECK(cdp_find_profile(ws, "emial:x", &p) == CDP_ERR_INVALID_ARGUMENT && p == -1);
+  CHECK(strstr(cdp_last_error(), "unknown identifier type") != NULL);
+  CHECK(cdp_find_profile(ws, "ann@shop.com", &p) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "type:value") != NULL);
+  CHECK(cdp_link(ws, "emial:x", "user_id:u1") == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "emial") != NULL);
+  CHECK(cdp_link(ws, "user_id:u1", "user_id:u1") == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_unmerge(ws, "anonymous_id:c3", NULL, &removed) == CDP_ERR_NOT_FOUND);
+
+  /* Identity rules: unknown key and bad value name the key; rules the graph refuses leave the old
+   * rules in place. */
+  CHECK(cdp_identity_rules_create(&rules) == CDP_OK);
+  CHECK(cdp_identity_rules_set(rules, "no_such_rule", "1") == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "no_such_rule") != NULL);
+  CHECK(cdp_identity_rules_set(rules, "limit.email", "many") == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "limit.email") != NULL);
+  CHECK(cdp_identity_rules_set(rules, "priority", "user_id,emial") == CDP_OK);
+  CHECK(cdp_configure_identity(ws, rules) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "emial") != NULL);
+  CHECK(resolved_profiles(ws) == 2);
+  /* A valid change: blocking c3 leaves event 5 without a profile. */
+  CHECK(cdp_identity_rules_set(rules, "priority", "user_id,email") == CDP_OK);
+  CHECK(cdp_identity_rules_set(rules, "blocked_identifiers", "anonymous_id:c3") == CDP_OK);
+  CHECK(cdp_configure_identity(ws, rules) == CDP_OK);
+  CHECK(resolved_profiles(ws) == 1);
+  CHECK(cdp_configure_identity(ws, NULL) == CDP_OK); /* back to the defaults */
+  CHECK(resolved_profiles(ws) == 2);
+  cdp_identity_rules_destroy(rules);
+  cdp_identity_rules_destroy(NULL);
+
+  /* Traits. */
+  CHECK(cdp_define_trait(ws, "m", "median", "revenue", NULL, 0, NULL) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "median") != NULL);
+  CHECK(cdp_define_trait(ws, "m", "count", NULL, NULL, 0, "90 days") == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "90 days") != NULL);
+  CHECK(cdp_define_trait(ws, "m", "sum", NULL, NULL, 0, NULL) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_define_trait(ws, "m", "count", NULL, NULL, 2, NULL) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_define_trait(ws, "m", "count", NULL, NULL, -1, NULL) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_drop_trait(ws, "m") == CDP_ERR_NOT_FOUND);
+  CHECK(cdp_profiles_table(ws, &t) == CDP_OK);
+  CHECK(cdp_table_column_index(t, "m") == -1); /* no trait was defined */
+  cdp_table_destroy(t);
+  t = NULL;
+
+  /* NULL pointers. */
+  CHECK(cdp_workspace_open_ex(":memory:", 0, NULL) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_workspace_save(NULL) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_identity_rules_create(NULL) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_identity_rules_set(NULL, "priority", "user_id") == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_configure_identity(NULL, NULL) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_resolve_identities(NULL, NULL) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_resolve_identities(ws, NULL) == CDP_OK);
+  CHECK(cdp_identity_report_profiles(NULL) == 0);
+  cdp_identity_report_destroy(NULL);
+  CHECK(cdp_profiles_table(NULL, &t) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_profiles_table(ws, NULL) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_identity_links_table(ws, -1, 0, NULL) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_identifiers_table(NULL, &t) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_attributes_table(NULL, &t) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_audit_table(NULL, &t) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_find_profile(ws, NULL, &p) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_find_profile(ws, "user_id:u1", NULL) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "out_profile") != NULL);
+  CHECK(cdp_find_profile(NULL, "user_id:u1", &p) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_link(ws, "user_id:u1", NULL) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_link(NULL, "user_id:u1", "anonymous_id:c3") == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_unmerge(ws, NULL, "user_id:u1", &removed) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_define_trait(ws, NULL, "count", NULL, NULL, 0, NULL) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_define_trait(ws, "m", NULL, NULL, NULL, 0, NULL) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_drop_trait(ws, NULL) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(t == NULL);
+  /* Nothing was lost. */
+  CHECK(cdp_event_count(ws) == 5);
+  CHECK(resolved_profiles(ws) == 2);
+  cdp_workspace_close(ws);
+}
+
 int main(void) {
   cdp_workspace* ws = NULL;
   cdp_options* opts = NULL;
@@ -36,7 +311,7 @@ int main(void) {
   const double* rev = NULL;
 
   CHECK(strcmp(cdp_version(), "0.1.0") == 0);
-  CHECK(cdp_abi_version() >= 1);
+  CHECK(cdp_abi_version() >= 2);
   CHECK(cdp_workspace_open(":memory:", &ws) == CDP_OK);
   CHECK(cdp_workspace_open("shop.cdp", NULL) == CDP_ERR_INVALID_ARGUMENT);
 
@@ -104,6 +379,9 @@ int main(void) {
   cdp_options_destroy(opts);
   cdp_workspace_close(ws);
   cdp_workspace_close(NULL);
+
+  test_identity_file();
+  test_identity_bad_input();
   if (failures) {
     fprintf(stderr, "%d check(s) failed\n", failures);
     return 1;
