@@ -252,16 +252,23 @@ absl::Status Workspace::Link(std::string_view a, std::string_view b) {
   if (auto st = Writable("link"); !st.ok()) return st;
   if (auto st = EnsureResolved(); !st.ok()) return st;
   const Micros now = Now();
-  // Validate both identifiers before anything is recorded.
-  if (auto pa = identity_->ParseIdentifier(a); !pa.ok()) return pa.status();
-  if (auto pb = identity_->ParseIdentifier(b); !pb.ok()) return pb.status();
+  // Validate both identifiers, record the operation, then change the graph: a failed write
+  // changes nothing.
+  auto pa = identity_->ParseIdentifier(a);
+  if (!pa.ok()) return pa.status();
+  auto pb = identity_->ParseIdentifier(b);
+  if (!pb.ok()) return pb.status();
+  if (*pa == *pb) return absl::InvalidArgumentError(Cat("link: \"", a, "\" and \"", b, "\" are the same identifier"));
   const std::string detail = Cat("{\"a\":", JsonQuote(a), ",\"b\":", JsonQuote(b), "}");
-  if (auto st = identity_->Link(a, b, now); !st.ok()) return st;
   std::vector<internal::FileOp> ops(1);
   ops[0].kind = "link", ops[0].a = std::string(a), ops[0].b = std::string(b), ops[0].ts = now;
   if (auto st = Persist(store_.size(), {}, nullptr, &ops, AuditEntry{now, "link", detail}); !st.ok()) return st;
   manual_.push_back(ManualOp{true, std::string(a), std::string(b), now});
   profiles_valid_ = false;
+  if (auto st = identity_->Link(a, b, now); !st.ok()) {
+    identity_.reset();  // cannot happen after the checks above; rebuild from the recorded operations
+    return st;
+  }
   return absl::OkStatus();
 }
 
@@ -283,7 +290,12 @@ absl::StatusOr<int64_t> Workspace::Unmerge(std::string_view a, std::string_view 
   }
   detail += "]}";
   profiles_valid_ = false;
-  if (auto st = Persist(store_.size(), {}, nullptr, &ops, AuditEntry{now, "unmerge", detail}); !st.ok()) return st;
+  if (auto st = Persist(store_.size(), {}, nullptr, &ops, AuditEntry{now, "unmerge", detail}); !st.ok()) {
+    // Not recorded: forget it in memory too (the graph is rebuilt from the recorded operations).
+    manual_.resize(manual_.size() - pairs.size());
+    identity_.reset();
+    return st;
+  }
   return removed;
 }
 
