@@ -186,6 +186,18 @@ def side_cdp(customers, repeat, directory):
         r["events_peak_bytes"] = _status("VmHWM") - base
         del ev, ws
         gc.collect()
+        # The first query on the file wrote the identity links' provenance times into it (not done by an
+        # ingest); a second reopen of the same file is the steady state.
+        r["db_bytes_after_query"] = size(path)
+        t0 = time.perf_counter()
+        ws = cdp.Workspace(path)
+        r["open2_s"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        assert ws.event_count() == accepted
+        r["first_count2_s"] = time.perf_counter() - t0
+        r["reopen2_s"] = r["open2_s"] + r["first_count2_s"]
+        del ws
+        gc.collect()
         remove(path)
         runs.append(r)
         load.append(loadavg())
@@ -348,6 +360,10 @@ def main():
         f"on the in-memory workspace took {b['mem_first_count_s']:.3f} s at {c['accepted']:,} events; a second "
         f"`event_count()` takes {b['second_count_s'] * 1e3:.2f} ms. `events()` (DataFrame of all events, 33 columns) "
         f"is timed after that, not in the ratios.",
+        f"- The first query after the first reopen also writes the identity links' provenance times into the file "
+        f"(an ingest does not; an in-memory workspace never does): the file grows from {b['db_bytes'] / 1e6:,.0f} MB to "
+        f"{b['db_bytes_after_query'] / 1e6:,.0f} MB. A second reopen of that file takes {b['open2_s']:.3f} s open + "
+        f"{b['first_count2_s']:.3f} s first event_count = {b['reopen2_s']:.3f} s (not in the ratios).",
         f"- pandas: `df.to_sql(\"events\", sqlite3.connect(path), index=False, chunksize={PANDAS_CHUNKSIZE:,})` "
         f"(method=None; default sqlite3 journal/synchronous) + commit + close; `pd.read_sql(\"SELECT * FROM events\", con)`. "
         f"The tz-aware `ts` is stored as text and read back as text (no parsing timed).",

@@ -75,6 +75,8 @@ class EventStore {
   bool profiles_resolved_ = false;
   Vec<int32_t> anchor_;
   void SortAll();
+  /// Reorders every row: new row k = old row perm[k].
+  void Permute(const std::vector<uint32_t>& perm);
 };
 
 /// Per-partition summary, a kernel whose partial results merge (the pattern every kernel follows).

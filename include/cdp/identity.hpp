@@ -183,6 +183,7 @@ class IdentityGraph {
   int32_t NodeIfKnown(int type, int32_t code) const;
   bool IsBlocked(int type, std::string_view value);
   std::string fold_;  // scratch of IsBlocked
+  uint64_t blocked_lengths_ = 0;  // bit L: some blocked value has L bytes (L < 64)
   int32_t RawFind(int32_t node);
   void AddLink(int32_t a, int32_t b, Micros ts, uint64_t event_hash, uint32_t event, uint8_t sub, LinkRule rule);
   bool KeyLess(int32_t e, int32_t f) const;

@@ -190,6 +190,10 @@ class Workspace {
   /// Records when links got their status (file workspaces, outside a load).
   absl::Status PersistLinkTimes(const std::vector<int32_t>& links);
   static Micros Now();
+  /// Rows of attribute writes (name, value, ts, source, event_id, current; first `profile` when
+  /// `with_profile`); adds the columns to an empty table.
+  void AppendAttributeRows(Table* t, int32_t profile, const std::vector<const AttributeWrite*>& history,
+                           bool with_profile);
   /// Creates the graph when missing and resolves events appended since the last resolution
   /// (ResolveGraph), then sorts the log by profile and refreshes activity, attributes, traits.
   absl::Status EnsureResolved();

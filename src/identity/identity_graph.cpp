@@ -124,7 +124,12 @@ absl::StatusOr<std::unique_ptr<IdentityGraph>> IdentityGraph::Create(IdentityRul
                                           " must be at least 1"));
   if (auto cc = CallingCode(rules.default_country); !cc.ok())
     return absl::InvalidArgumentError(Cat("identity rules: default_country: ", cc.status().message()));
-  for (const std::string& v : rules.blocked_values) g->blocked_values_[Fold(v)] = 1;
+  auto note_length = [&g](size_t len) { g->blocked_lengths_ |= len < 64 ? uint64_t{1} << len : 0; };
+  for (const std::string& v : rules.blocked_values) {
+    std::string f = Fold(v);
+    note_length(f.size());
+    g->blocked_values_[f] = 1;
+  }
   for (const std::string& id : rules.blocked_identifiers) {
     size_t colon = id.find(':');
     if (colon == std::string::npos)
@@ -132,7 +137,9 @@ absl::StatusOr<std::unique_ptr<IdentityGraph>> IdentityGraph::Create(IdentityRul
                                             "\" is not type:value (e.g. email:info@shop.com)"));
     std::string type = id.substr(0, colon);
     if (TypeIndex(g->types_, type) < 0) return UnknownType("identity rules: blocked_identifiers", type, g->types_);
-    g->blocked_values_[Cat(type, ":", Fold(std::string_view(id).substr(colon + 1)))] = 1;
+    std::string f = Fold(std::string_view(id).substr(colon + 1));
+    note_length(f.size());
+    g->blocked_values_[Cat(type, ":", f)] = 1;
   }
   g->rules_ = std::move(rules);
   g->dict_ = std::move(dict);
@@ -217,6 +224,8 @@ bool IdentityGraph::IsBlocked(int type, std::string_view value) {
   // Folded into a reused buffer (no allocation per new identifier); the typed form is "type:value".
   const std::string& t = types_[static_cast<size_t>(type)];
   value = Strip(value);
+  // Most identifiers have a length no blocked value has: no folding, no lookup.
+  if (value.size() < 64 && !(blocked_lengths_ >> value.size() & 1)) return false;
   fold_.assign(t);
   fold_ += ':';
   const size_t prefix = fold_.size();

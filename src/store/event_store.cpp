@@ -123,6 +123,21 @@ void EventStore::Truncate(size_t rows) {
   for (Column& c : cols_.columns) c.Resize(rows);
 }
 
+void EventStore::Permute(const std::vector<uint32_t>& perm) {
+  auto gather = [&perm](auto& v) {
+    std::decay_t<decltype(v)> out(perm.size());
+    for (size_t k = 0; k < perm.size(); ++k) out[k] = v[perm[k]];
+    v.swap(out);
+  };
+  gather(cols_.ts);
+  gather(cols_.type);
+  gather(cols_.profile);
+  gather(cols_.revenue);
+  gather(cols_.arrival);
+  gather(anchor_);
+  for (Column& c : cols_.columns) c.Gather(perm);
+}
+
 void EventStore::Merge() {
   const size_t n = cols_.size();
   if (sorted_rows_ == n) return;
@@ -160,18 +175,7 @@ void EventStore::Merge() {
       }
     }
   }
-  auto gather = [&perm](auto& v) {
-    std::decay_t<decltype(v)> out(perm.size());
-    for (size_t k = 0; k < perm.size(); ++k) out[k] = v[perm[k]];
-    v.swap(out);
-  };
-  gather(cols_.ts);
-  gather(cols_.type);
-  gather(cols_.profile);
-  gather(cols_.revenue);
-  gather(cols_.arrival);
-  gather(anchor_);
-  for (Column& c : cols_.columns) c.Gather(perm);
+  Permute(perm);
   sorted_rows_ = n;
 }
 
@@ -200,18 +204,7 @@ void EventStore::SortAll() {
     auto first = perm.begin() + start[b], last = perm.begin() + start[b + 1];
     if (last - first > 1 && !std::is_sorted(first, last, less)) std::sort(first, last, less);
   }
-  auto gather = [&perm](auto& v) {
-    std::decay_t<decltype(v)> out(perm.size());
-    for (size_t k = 0; k < perm.size(); ++k) out[k] = v[perm[k]];
-    v.swap(out);
-  };
-  gather(cols_.ts);
-  gather(cols_.type);
-  gather(cols_.profile);
-  gather(cols_.revenue);
-  gather(cols_.arrival);
-  gather(anchor_);
-  for (Column& c : cols_.columns) c.Gather(perm);
+  Permute(perm);
   sorted_rows_ = n;
 }
 

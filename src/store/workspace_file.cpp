@@ -173,10 +173,16 @@ absl::Status WorkspaceFile::CreateOrMigrate() {
     if (s.Step() == SQLITE_ROW) tables = static_cast<int>(s.Int(0));
   }
   if (tables == 0) {
-    if (read_only_) return absl::InvalidArgumentError(Cat("workspace \"", path_, "\" is empty"));
-    if (auto st = Exec(Cat("BEGIN;", kSchemaV1, kMigrateV1toV2, "COMMIT;")); !st.ok()) return st;
-    if (auto st = PutMeta("byte_order", "little"); !st.ok()) return st;
-    if (auto st = PutMeta("created_by", "cdpcore 0.1.0"); !st.ok()) return st;
+    if (read_only_)
+      return absl::NotFoundError(Cat("workspace \"", path_, "\" is empty (no writer has committed to it yet)"));
+    // One transaction: a crash leaves an empty file (recreated by the next writer), never half a schema.
+    if (auto st = Exec(Cat("BEGIN;", kSchemaV1, kMigrateV1toV2,
+                           "INSERT INTO meta(key, value) VALUES('byte_order', 'little'), ('created_by', 'cdpcore 0.1.0');"
+                           "COMMIT;"));
+        !st.ok()) {
+      (void)Exec("ROLLBACK");
+      return st;
+    }
     opened_version_ = kSchemaVersion;
     return absl::OkStatus();
   }

@@ -220,26 +220,8 @@ Table Workspace::IdentifiersTable() {
 Table Workspace::AttributesTable() {
   (void)EnsureResolved();
   Table t;
-  Column& profile = t.Add("profile", ColumnType::kInt64);
-  Column& name = t.Add("name", ColumnType::kString);
-  Column& value = t.Add("value", ColumnType::kString);
-  Column& ts = t.Add("ts", ColumnType::kInt64);
-  Column& source = t.Add("source", ColumnType::kString);
-  Column& event = t.Add("event_id", ColumnType::kString);
-  Column& current = t.Add("current", ColumnType::kBool);
-  for (int32_t p = 0; p < profiles_.size(); ++p) {
-    auto history = attributes_.History(p);
-    for (size_t i = 0; i < history.size(); ++i) {
-      const AttributeWrite* w = history[i];
-      profile.i64.push_back(p);
-      t.AppendString(name, store_.dict().Get(w->name));
-      t.AppendString(value, attributes_.ValueText(*w, store_.dict()));
-      ts.i64.push_back(w->ts);
-      t.AppendString(source, store_.dict().Get(w->source));
-      t.AppendString(event, store_.ids().Get(w->event));
-      current.b.push_back(i + 1 == history.size() || history[i + 1]->name != w->name);
-    }
-  }
+  AppendAttributeRows(&t, 0, {}, true);  // the columns, even when there are no attributes
+  for (int32_t p = 0; p < profiles_.size(); ++p) AppendAttributeRows(&t, p, attributes_.History(p), true);
   return t;
 }
 

@@ -59,23 +59,30 @@ absl::StatusOr<Table> Workspace::AttributeHistory(int32_t profile, std::string_v
     code = *c;
   }
   Table t;
-  Column& n = t.Add("name", ColumnType::kString);
-  Column& value = t.Add("value", ColumnType::kString);
-  Column& ts = t.Add("ts", ColumnType::kInt64);
-  Column& source = t.Add("source", ColumnType::kString);
-  Column& event = t.Add("event_id", ColumnType::kString);
-  Column& current = t.Add("current", ColumnType::kBool);
-  auto history = attributes_.History(profile, code);
+  AppendAttributeRows(&t, profile, attributes_.History(profile, code), false);
+  return t;
+}
+
+void Workspace::AppendAttributeRows(Table* t, int32_t profile, const std::vector<const AttributeWrite*>& history,
+                                    bool with_profile) {
+  if (t->columns.empty()) {
+    if (with_profile) t->Add("profile", ColumnType::kInt64);
+    for (const char* name : {"name", "value"}) t->Add(name, ColumnType::kString);
+    t->Add("ts", ColumnType::kInt64);
+    for (const char* name : {"source", "event_id"}) t->Add(name, ColumnType::kString);
+    t->Add("current", ColumnType::kBool);
+  }
+  const size_t base = with_profile ? 1 : 0;
   for (size_t i = 0; i < history.size(); ++i) {
     const AttributeWrite* w = history[i];
-    t.AppendString(n, store_.dict().Get(w->name));
-    t.AppendString(value, attributes_.ValueText(*w, store_.dict()));
-    ts.i64.push_back(w->ts);
-    t.AppendString(source, store_.dict().Get(w->source));
-    t.AppendString(event, store_.ids().Get(w->event));
-    current.b.push_back(i + 1 == history.size() || history[i + 1]->name != w->name);
+    if (with_profile) t->columns[0].i64.push_back(profile);
+    t->AppendString(t->columns[base], store_.dict().Get(w->name));
+    t->AppendString(t->columns[base + 1], attributes_.ValueText(*w, store_.dict()));
+    t->columns[base + 2].i64.push_back(w->ts);
+    t->AppendString(t->columns[base + 3], store_.dict().Get(w->source));
+    t->AppendString(t->columns[base + 4], store_.ids().Get(w->event));
+    t->columns[base + 5].b.push_back(i + 1 == history.size() || history[i + 1]->name != w->name);
   }
-  return t;
 }
 
 absl::Status Workspace::DefineTrait(const TraitSpec& spec) {

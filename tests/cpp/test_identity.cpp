@@ -10,8 +10,10 @@
 
 #include "cdp/generate.hpp"
 #include "cdp/workspace.hpp"
+#include "table_text.hpp"
 
 using namespace cdp;
+using cdp::testing::TableText;
 
 namespace {
 
@@ -42,16 +44,6 @@ std::string ProfileKeyOf(Workspace& ws, const std::string& identifier) {
   return ws.identity().NodeText(ws.profiles().key_node(*p));
 }
 
-// Whole table as text (every cell), for exact comparisons.
-std::string TableText(const Table& t, const std::set<std::string>& skip = {}) {
-  std::string out;
-  for (size_t r = 0; r < t.rows(); ++r) {
-    for (size_t c = 0; c < t.columns.size(); ++c)
-      if (!skip.contains(t.names[c])) out += t.CellText(c, r) + "|";
-    out += "\n";
-  }
-  return out;
-}
 
 }  // namespace
 

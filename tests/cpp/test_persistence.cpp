@@ -10,8 +10,10 @@
 #include <string>
 
 #include "cdp/workspace.hpp"
+#include "table_text.hpp"
 
 using namespace cdp;
+using cdp::testing::TableText;
 
 namespace {
 
@@ -23,16 +25,6 @@ std::string TempPath(const std::string& name) {
   return p.string();
 }
 
-std::string TableText(const Table& t) {
-  std::string out;
-  for (size_t c = 0; c < t.columns.size(); ++c) out += t.names[c] + "|";
-  out += "\n";
-  for (size_t r = 0; r < t.rows(); ++r) {
-    for (size_t c = 0; c < t.columns.size(); ++c) out += t.CellText(c, r) + "|";
-    out += "\n";
-  }
-  return out;
-}
 
 const char* kEvents =
     "event_id,ts,type,user_id,email,anonymous_id,revenue,channel\n"

@@ -7,8 +7,10 @@
 #include <string>
 
 #include "cdp/workspace.hpp"
+#include "table_text.hpp"
 
 using namespace cdp;
+using cdp::testing::TableText;
 
 namespace {
 
@@ -38,16 +40,6 @@ std::string Trait(const ProfileView& v, const std::string& name) {
   return "<none>";
 }
 
-std::string TableText(const Table& t) {
-  std::string out;
-  for (size_t c = 0; c < t.columns.size(); ++c) out += t.names[c] + "|";
-  out += "\n";
-  for (size_t r = 0; r < t.rows(); ++r) {
-    for (size_t c = 0; c < t.columns.size(); ++c) out += t.CellText(c, r) + "|";
-    out += "\n";
-  }
-  return out;
-}
 
 }  // namespace
 
