@@ -43,6 +43,8 @@ struct ProfileView {
   std::vector<std::pair<std::string, std::string>> traits;  ///< computed traits (name, value text)
   Table recent_events;                   ///< the latest events, newest first
 };
+/// A resolved person as returned by Workspace::Profile.
+using Profile = ProfileView;
 
 struct OpenOptions {
   /// Open an existing file without writing (many readers may run beside one writer). Mutating
