@@ -27,7 +27,8 @@ Ratios (pandas / cdpcore, > 1 = cdpcore faster):
   (a) end-to-end:       (to_sql + read_sql) / (cdp save + cdp reopen)
   (b) persistence-only: (to_sql + read_sql) / (cdp save - cdp memory ingest + cdp reopen)
 Files are deleted before every run (path, -wal, -shm, -lock); reads are from a warm OS page cache on both sides.
-Timings are the best of --repeat runs per quantity.
+Timings are the best of --repeat runs per quantity. The installed cdpcore package is copied once at the start
+and every side imports that copy (PYTHONPATH), so one run measures one build even if the package is reinstalled.
 
 Run: .venv/bin/python bench/persistence.py  (adds a section to bench/RESULTS.md; --no-write to skip).
      --pandas-max-customers N: measure pandas only up to N customers and extrapolate linearly (labelled).
@@ -103,7 +104,7 @@ def loadavg():
 
 
 def library():
-    """The installed cdpcore extension: sha256 prefix and mtime (the library may be rebuilt between runs)."""
+    """The imported cdpcore extension: sha256 prefix and mtime (copytree keeps the installed file's mtime)."""
     import hashlib
     import importlib.util
     spec = importlib.util.find_spec("cdpcore._core")
@@ -243,13 +244,35 @@ def side_pandas(customers, repeat, directory):
             "best": best, "runs": runs, "load": load}
 
 
-def run_side(side, customers, repeat, directory):
+def snapshot(directory):
+    """Copy the installed cdpcore package into directory/lib so that every side of one run uses the same
+    build even if the package is reinstalled meanwhile. Returns (lib dir, "sha256 prefix (mtime)")."""
+    import importlib.util
+    spec = importlib.util.find_spec("cdpcore")
+    src = pathlib.Path(spec.origin).parent
+    lib = pathlib.Path(directory) / "lib"
+    for _ in range(5):
+        before = library()
+        shutil.rmtree(lib, ignore_errors=True)
+        shutil.copytree(src, lib / "cdpcore", ignore=shutil.ignore_patterns("__pycache__"))
+        if library() == before:
+            break
+        time.sleep(10)
+    else:
+        raise RuntimeError("cdpcore keeps changing while it is copied")
+    return lib, before
+
+
+def run_side(side, customers, repeat, directory, lib=None):
     cmd = [sys.executable, str(pathlib.Path(__file__).resolve()), "--side", side, "--customers", str(customers),
            "--repeat", str(repeat), "--dir", str(directory)]
+    env = dict(os.environ)
+    if lib is not None:
+        env["PYTHONPATH"] = str(lib) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     print(f"[{datetime.datetime.now():%H:%M:%S}] {side} customers={customers:,} repeat={repeat} "
           f"load={os.getloadavg()[0]:.2f}", flush=True)
     t0 = time.perf_counter()
-    out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
+    out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, env=env).stdout
     res = json.loads(out.strip().splitlines()[-1])
     res["wall_s"] = time.perf_counter() - t0
     b = res["best"]
@@ -285,12 +308,14 @@ def main():
     load_start = os.getloadavg()
     results = []
     try:
+        lib, installed = snapshot(directory)
+        print(f"cdpcore snapshot of the installed package: {installed} -> {lib}", flush=True)
         measured_pd = {}
         for customers in sizes:
             repeat = args.repeat_small if customers < 200_000 else 1
-            c = run_side("cdp", customers, repeat, directory)
+            c = run_side("cdp", customers, repeat, directory, lib)
             if args.pandas_max_customers is None or customers <= args.pandas_max_customers:
-                p = run_side("pandas", customers, repeat, directory)
+                p = run_side("pandas", customers, repeat, directory, lib)
                 p["extrapolated"] = False
                 measured_pd[customers] = p
             else:
@@ -316,7 +341,8 @@ def main():
         f"## {datetime.date.today().isoformat()} — persistence: save + reopen vs pandas to_sql/read_sql (issue: persistence)",
         "",
         f"Machine: {machine()}. Python {platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}, "
-        f"SQLite {sqlite3.sqlite_version}, cdpcore extension {results[0][0]['library']}. `bench/persistence.py`, data `cdpcore.generate(customers=N, days={DAYS}, "
+        f"SQLite {sqlite3.sqlite_version}, cdpcore extension {results[0][0]['library']} (sha256 prefix, install time; "
+        f"a copy of the installed package taken at the start, used by every side). `bench/persistence.py`, data `cdpcore.generate(customers=N, days={DAYS}, "
         f"seed={SEED})[\"events\"]` (26 columns); each side in its own process. Load average "
         f"{load_start[0]:.2f} at start, {load_end[0]:.2f} at end (1-min; other jobs share the 2 cores).",
         "",
@@ -366,7 +392,9 @@ def main():
         f"{b['first_count2_s']:.3f} s first event_count = {b['reopen2_s']:.3f} s (not in the ratios).",
         f"- pandas: `df.to_sql(\"events\", sqlite3.connect(path), index=False, chunksize={PANDAS_CHUNKSIZE:,})` "
         f"(method=None; default sqlite3 journal/synchronous) + commit + close; `pd.read_sql(\"SELECT * FROM events\", con)`. "
-        f"The tz-aware `ts` is stored as text and read back as text (no parsing timed).",
+        f"The tz-aware `ts` is stored as text and read back as text (no parsing timed). pandas stores all "
+        f"{p['rows']:,} rows; cdpcore accepts {c['accepted']:,} and quarantines {p['rows'] - c['accepted']:,} "
+        f"(no identifier), which it also writes to the file.",
         f"- Files are deleted between runs; both reopens read from a warm OS page cache. Peak RSS growth at "
         f"{c['accepted']:,} events: cdp open +{mib(b['open_peak_bytes']):,.0f} MiB, open + event_count "
         f"+{mib(b['reopen_peak_bytes']):,.0f} MiB, + events() +{mib(b['events_peak_bytes']):,.0f} MiB; pandas read_sql "
