@@ -41,7 +41,7 @@ import pandas as pd
 
 ROOT = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
-from run import machine, timed  # noqa: E402
+from run import machine, prepend_results, timed  # noqa: E402
 
 EVENTS = int(os.environ.get("CDP_BENCH_IDENTITY_EVENTS", "10000000"))
 PERSONS = int(os.environ.get("CDP_BENCH_IDENTITY_PERSONS", str(max(EVENTS // 10, 1))))
@@ -356,12 +356,7 @@ def main():
     print()
     print(text)
     if not args.no_write:
-        # RESULTS.md is newest first: the section goes right after the file's header, as in run.py.
-        results = ROOT / "RESULTS.md"
-        old = results.read_text() if results.exists() else "# cdpcore benchmark results\n\nNewest first.\n"
-        head, sep, rest = old.partition("\n## ")
-        results.write_text(head.rstrip("\n") + "\n\n" + text + ("\n## " + rest if sep else ""))
-        print(f"added to {results}")
+        print(f"added to {prepend_results(text)}")
     return 0
 
 

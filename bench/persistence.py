@@ -52,7 +52,7 @@ import pandas as pd
 
 ROOT = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
-from run import machine  # noqa: E402
+from run import machine, prepend_results  # noqa: E402
 
 SEED = 7
 DAYS = 120
@@ -414,12 +414,7 @@ def main():
     print(text)
     print(json.dumps([{"cdp": c, "pandas": p} for c, p in results]), file=sys.stderr)
     if not args.no_write:
-        # RESULTS.md is newest first: the section goes right after the file's header.
-        results_md = ROOT / "RESULTS.md"
-        old = results_md.read_text() if results_md.exists() else "# cdpcore benchmark results\n\nNewest first.\n"
-        head, sep, rest = old.partition("\n## ")
-        results_md.write_text(head.rstrip("\n") + "\n\n" + text + ("\n## " + rest if sep else ""))
-        print(f"added to {results_md}")
+        print(f"added to {prepend_results(text)}")
     return 0
 
 

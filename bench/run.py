@@ -35,6 +35,15 @@ def timed(fn, repeat=1):
     return best, out
 
 
+def prepend_results(text):
+    """Put a section at the top of bench/RESULTS.md (newest first, after the file's header)."""
+    results = ROOT / "RESULTS.md"
+    old = results.read_text() if results.exists() else "# cdpcore benchmark results\n\nNewest first. `make bench` prepends a section.\n"
+    head, sep, rest = old.partition("\n## ")
+    results.write_text(head.rstrip("\n") + "\n\n" + text + ("\n## " + rest if sep else ""))
+    return results
+
+
 def machine():
     cpu = "unknown"
     try:
@@ -129,10 +138,7 @@ def main():
               f"event-id index) {total:.1f} bytes/event.", ""]
     text = "\n".join(lines)
     print(text)
-    results = ROOT / "RESULTS.md"
-    old = results.read_text() if results.exists() else "# cdpcore benchmark results\n\nNewest first. `make bench` prepends a section.\n"
-    head, sep, rest = old.partition("\n## ")
-    results.write_text(head.rstrip("\n") + "\n\n" + text + ("\n## " + rest if sep else ""))
+    prepend_results(text)
     return 0
 
 
