@@ -29,7 +29,8 @@ PyObject* g_error_types = nullptr;
   switch (st.code()) {
     case absl::StatusCode::kInvalidArgument:
     case absl::StatusCode::kOutOfRange:
-    case absl::StatusCode::kFailedPrecondition: kind = "InvalidArgumentError"; break;
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kAlreadyExists: kind = "InvalidArgumentError"; break;
     case absl::StatusCode::kNotFound: kind = "NotFoundError"; break;
     case absl::StatusCode::kDataLoss:
     case absl::StatusCode::kPermissionDenied:
@@ -491,6 +492,135 @@ class PyWorkspace {
   std::string IntegrityCheck() {
     std::unique_lock<std::mutex> lock = Lock(); return Unwrap(ws_->IntegrityCheck()); }
 
+  // --- Segments -------------------------------------------------------------------------------
+  static py::dict SegmentDict(cdp::SegmentResult r) {
+    py::dict d;
+    d["name"] = r.name;
+    auto* v = new std::vector<int32_t>(std::move(r.members));
+    py::capsule free(v, [](void* p) { delete static_cast<std::vector<int32_t>*>(p); });
+    d["members"] = py::array_t<int32_t>(static_cast<py::ssize_t>(v->size()), v->data(), free);
+    d["population"] = r.population;
+    d["excluded"] = r.excluded;
+    d["clock"] = r.clock;
+    d["warnings"] = r.warnings;
+    return d;
+  }
+  static int64_t AsOf(const py::object& as_of) { return as_of.is_none() ? INT64_MIN : as_of.cast<int64_t>(); }
+
+  py::dict Select(const std::string& expression, const std::string& purpose, const py::object& as_of) {
+    std::unique_lock<std::mutex> lock = Lock();
+    const int64_t t = AsOf(as_of);
+    absl::StatusOr<cdp::SegmentResult> r;
+    {
+      py::gil_scoped_release nogil;
+      r = ws_->Select(expression, purpose, t);
+    }
+    return SegmentDict(Unwrap(std::move(r)));
+  }
+  void DefineSegment(const std::string& name, const std::string& expression, const std::string& purpose,
+                     const std::string& description, bool replace) {
+    std::unique_lock<std::mutex> lock = Lock();
+    absl::Status st;
+    {
+      py::gil_scoped_release nogil;
+      st = ws_->DefineSegment(cdp::SegmentSpec{name, expression, purpose, description}, replace);
+    }
+    Check(st);
+  }
+  void DropSegment(const std::string& name) {
+    std::unique_lock<std::mutex> lock = Lock();
+    Check(ws_->DropSegment(name));
+  }
+  py::list Segments() {
+    std::unique_lock<std::mutex> lock = Lock();
+    py::list out;
+    for (const cdp::SegmentSpec& s : ws_->segments()) {
+      py::dict d;
+      d["name"] = s.name, d["expression"] = s.expression, d["purpose"] = s.purpose, d["description"] = s.description;
+      out.append(d);
+    }
+    return out;
+  }
+  py::dict EvaluateSegment(const std::string& name, const py::object& as_of) {
+    std::unique_lock<std::mutex> lock = Lock();
+    const int64_t t = AsOf(as_of);
+    absl::StatusOr<cdp::SegmentResult> r;
+    {
+      py::gil_scoped_release nogil;
+      r = ws_->EvaluateSegment(name, t);
+    }
+    return SegmentDict(Unwrap(std::move(r)));
+  }
+  py::dict Overlap(const std::vector<std::string>& names) {
+    std::unique_lock<std::mutex> lock = Lock();
+    std::vector<cdp::SegmentResult> results;
+    for (const std::string& n : names) results.push_back(Unwrap(ws_->EvaluateSegment(n)));
+    return TableDict(cdp::OverlapTable(results));
+  }
+  py::dict Members(py::array_t<int32_t, py::array::c_style | py::array::forcecast> members,
+                   const std::vector<std::string>& columns) {
+    std::unique_lock<std::mutex> lock = Lock();
+    std::vector<int32_t> m(members.data(), members.data() + members.size());
+    return TableDict(Unwrap(ws_->MembersTable(m, columns)));
+  }
+  py::dict ValidateSegment(const std::string& name, const std::string& period) {
+    std::unique_lock<std::mutex> lock = Lock();
+    const int64_t p = Unwrap(cdp::ParseDuration(period));
+    absl::StatusOr<cdp::Workspace::SegmentValidation> v;
+    {
+      py::gil_scoped_release nogil;
+      v = ws_->ValidateSegment(name, p);
+    }
+    cdp::Workspace::SegmentValidation r = Unwrap(std::move(v));
+    py::dict d;
+    d["size"] = r.size, d["population"] = r.population, d["share"] = r.share, d["stability"] = r.stability;
+    d["period_start"] = r.period_start, d["period_end"] = r.period_end;
+    d["lift"] = TableDict(std::move(r.lift));
+    return d;
+  }
+  py::dict Rfm(const std::vector<std::string>& purchase_types, const std::string& order_field,
+               const py::object& reference, int bins) {
+    std::unique_lock<std::mutex> lock = Lock();
+    cdp::RfmOptions o;
+    o.purchase_types = purchase_types, o.order_field = order_field, o.bins = bins;
+    o.reference = AsOf(reference);
+    cdp::Table t;
+    absl::Status st;
+    int64_t reference_time = 0;
+    {
+      py::gil_scoped_release nogil;
+      auto r = ws_->Rfm(o);
+      if (r.ok()) {
+        t = ws_->RfmTable(*r);
+        reference_time = r->reference;
+      } else {
+        st = r.status();
+      }
+    }
+    Check(st);
+    py::dict d = TableDict(std::move(t));
+    d["reference"] = reference_time;
+    return d;
+  }
+  py::dict Schema() {
+    std::unique_lock<std::mutex> lock = Lock();
+    cdp::QuerySchema s = ws_->Schema();
+    auto fields = [](const std::vector<cdp::QuerySchema::Field>& fs) {
+      py::list out;
+      for (const auto& f : fs) out.append(py::make_tuple(f.name, std::string(cdp::ValueTypeName(f.type))));
+      return out;
+    };
+    py::dict d;
+    d["profile_fields"] = fields(s.profile_fields);
+    d["event_fields"] = fields(s.event_fields);
+    d["event_types"] = s.event_types;
+    return d;
+  }
+  int64_t Clock() {
+    std::unique_lock<std::mutex> lock = Lock();
+    return ws_->Clock();
+  }
+
   py::dict Memory() {
     std::unique_lock<std::mutex> lock = Lock();
     const cdp::EventStore& s = ws_->events();
@@ -593,7 +723,18 @@ PYBIND11_MODULE(_core, m) {
       .def("audit", &PyWorkspace::Audit)
       .def("identifiers", &PyWorkspace::Identifiers)
       .def("attributes", &PyWorkspace::Attributes)
-      .def("integrity_check", &PyWorkspace::IntegrityCheck);
+      .def("integrity_check", &PyWorkspace::IntegrityCheck)
+      .def("select", &PyWorkspace::Select, py::arg("expression"), py::arg("purpose") = "", py::arg("as_of") = py::none())
+      .def("define_segment", &PyWorkspace::DefineSegment)
+      .def("drop_segment", &PyWorkspace::DropSegment)
+      .def("segments", &PyWorkspace::Segments)
+      .def("evaluate_segment", &PyWorkspace::EvaluateSegment, py::arg("name"), py::arg("as_of") = py::none())
+      .def("overlap", &PyWorkspace::Overlap)
+      .def("members", &PyWorkspace::Members)
+      .def("validate_segment", &PyWorkspace::ValidateSegment)
+      .def("rfm", &PyWorkspace::Rfm)
+      .def("schema", &PyWorkspace::Schema)
+      .def("clock", &PyWorkspace::Clock);
   m.def("generate", &Generate, py::arg("customers"), py::arg("days"), py::arg("seed"), py::arg("b2b_share"),
         py::arg("junk_id_rate"), py::arg("churn_share"), py::arg("events_scale"));
   m.def("write_generated", &WriteGenerated, py::arg("dir"), py::arg("format"), py::arg("customers"),

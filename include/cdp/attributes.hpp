@@ -55,7 +55,10 @@ class AttributeLog {
   size_t size() const { return writes_.size(); }
   const std::vector<AttributeWrite>& writes() const { return writes_; }
   /// Appends one attribute column per name, in name order, to `t` (current value per profile 0..n-1).
-  void AddColumns(Table* t, const StringDictionary& dict, int32_t profiles) const;
+  /// A name already in `t` or in `reserved` gets the prefix "attr."; with `only`, just the columns
+  /// named there (by their final name).
+  void AddColumns(Table* t, const StringDictionary& dict, int32_t profiles,
+                  const std::vector<std::string>* only = nullptr, const std::vector<std::string>& reserved = {}) const;
   /// Cell text of a write's value.
   std::string ValueText(const AttributeWrite& w, const StringDictionary& dict) const;
   void Clear();

@@ -73,6 +73,8 @@ using ProgressCallback = std::function<void(int64_t done, int64_t total)>;
 struct IngestOptions {
   /// field -> source column. Values may also be "=literal" (a constant, e.g. "type": "=purchase")
   /// or "A*B" (product of two numeric columns, e.g. "revenue": "Quantity*UnitPrice").
+  /// "event_id": "@line" makes "<source>#<line>" the event id: rows with equal content stay distinct
+  /// (line items of one order), and reading the same file again under the same source adds nothing.
   /// Source columns named like a standard field map to it without an entry.
   std::map<std::string, std::string, std::less<>> mapping;
   std::string plan_json;  ///< tracking plan (JSON text); empty = no plan
@@ -182,7 +184,19 @@ absl::Status SetIngestOption(IngestOptions* ingest, CsvOptions* csv, std::string
 /// Builds a SourceBatch of kText columns over a reader's TextBatch.
 SourceBatch TextSource(const TextBatch& batch);
 
-/// Edit distance (for "did you mean" suggestions).
+/// Edit distance, ASCII case-insensitive (for "did you mean" suggestions).
 int EditDistance(std::string_view a, std::string_view b);
+/// The candidate nearest to `name` by EditDistance when at most `max_distance` edits away, else ""
+/// (ties: the first candidate).
+template <typename Range>
+std::string NearestName(std::string_view name, const Range& candidates, int max_distance) {
+  std::string best;
+  int best_d = max_distance + 1;
+  for (const auto& c : candidates) {
+    const int d = EditDistance(name, c);
+    if (d < best_d) best_d = d, best = std::string(c);
+  }
+  return best;
+}
 
 }  // namespace cdp

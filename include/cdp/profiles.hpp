@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cdp/dedupe.hpp"
@@ -13,6 +14,10 @@
 #include "cdp/time.hpp"
 
 namespace cdp {
+
+/// Built-in columns of the profiles table (names traits and attributes may not take).
+inline constexpr std::string_view kProfileBuiltins[] = {"profile",   "key",      "events",    "first_seen",
+                                                        "last_seen", "sessions", "returning", "identifiers"};
 
 /// Profiles of a resolved graph. Ids are dense, 0..size()-1, ordered by each profile's first event
 /// (ts, then event id), then profiles without events by canonical identifier. The order is a function

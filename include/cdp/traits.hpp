@@ -66,8 +66,9 @@ class TraitSet {
   Micros clock() const { return clock_; }
   /// Profiles recomputed by the last refresh (per trait, summed).
   int64_t last_recomputed() const { return last_recomputed_; }
-  /// Appends one column per trait to `t` (strings re-interned into t's dictionary).
-  void AddColumns(Table* t, const StringDictionary& dict) const;
+  /// Appends one column per trait to `t` (strings re-interned into t's dictionary); with `only`,
+  /// just the traits named there.
+  void AddColumns(Table* t, const StringDictionary& dict, const std::vector<std::string>* only = nullptr) const;
 
  private:
   void Compute(size_t i, const EventColumns& sorted, const StringDictionary& dict, const ProfileIndex& profiles,

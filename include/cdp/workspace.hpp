@@ -12,7 +12,9 @@
 #include "cdp/identity.hpp"
 #include "cdp/ingest.hpp"
 #include "cdp/profiles.hpp"
+#include "cdp/query.hpp"
 #include "cdp/reader.hpp"
+#include "cdp/segments.hpp"
 #include "cdp/table.hpp"
 #include "cdp/traits.hpp"
 
@@ -164,6 +166,48 @@ class Workspace {
   absl::Status DropTrait(std::string_view name);
   const TraitSet& traits();
 
+  // --- Segments (cdp/query.hpp for the language, cdp/segments.hpp) ------------------------------
+  /// Names and types an expression may use now: profile columns (built-ins, identifier types,
+  /// traits, attributes), event fields and the event types seen.
+  QuerySchema Schema();
+  /// The workspace clock: the latest event time. `last=` windows end here.
+  Micros Clock();
+  /// Compiles an expression against the current schema (errors give line:column and a caret).
+  absl::StatusOr<Query> CompileQuery(std::string_view expression);
+  /// Profiles for which `expression` is true. `purpose` drops profiles that may not be used for
+  /// it. `as_of` (default: the clock) evaluates event aggregates over the events up to that time,
+  /// with windows ending there; profile columns (attributes, traits) are current values.
+  absl::StatusOr<SegmentResult> Select(std::string_view expression, std::string_view purpose = "",
+                                       Micros as_of = INT64_MIN);
+  /// Defines (or with `replace`, redefines) a named segment; the expression must compile now.
+  absl::Status DefineSegment(const SegmentSpec& spec, bool replace = false);
+  absl::Status DropSegment(std::string_view name);
+  const std::vector<SegmentSpec>& segments() const { return segments_; }
+  /// Current members of a named segment.
+  absl::StatusOr<SegmentResult> EvaluateSegment(std::string_view name, Micros as_of = INT64_MIN);
+  /// One row per member for activation: profile, key, then `columns` (identifier types such as
+  /// "email", attributes, traits, built-ins). Unknown columns are an error naming the nearest.
+  absl::StatusOr<Table> MembersTable(const std::vector<int32_t>& members, const std::vector<std::string>& columns);
+  /// A segment's validation: size, share of the population, stability (Jaccard of the members
+  /// as of clock - `period` and as of the clock) and distinctiveness (lift of each attribute value
+  /// in the segment against the population; see SegmentLift).
+  struct SegmentValidation {
+    int64_t size = 0;
+    int32_t population = 0;
+    double share = 0;
+    double stability = 0;
+    Micros period_start = 0, period_end = 0;
+    /// column, value, segment_share, population_share, lift (categorical: share of members with
+    /// the value / share of everyone; numeric: mean in the segment / mean overall, value "mean"),
+    /// segment_count. Rows with lift furthest from 1 (in log terms) first.
+    Table lift;
+  };
+  absl::StatusOr<SegmentValidation> ValidateSegment(std::string_view name, Micros period = Days(30));
+  /// RFM of every profile with a purchase (cdp/segments.hpp for scores and names).
+  absl::StatusOr<RfmResult> Rfm(const RfmOptions& options = {});
+  /// RfmResult as a table: profile, key, recency, frequency, monetary, r, f, m, rfm ("545"), segment.
+  Table RfmTable(const RfmResult& rfm);
+
  private:
   Workspace() = default;
   template <typename Reader, typename Options>
@@ -242,6 +286,15 @@ class Workspace {
     Micros ts;
   };
   std::vector<ManualOp> manual_;
+
+  std::vector<SegmentSpec> segments_;
+  /// Profile columns by name (nullptr: all of them): the profiles table and the query frame.
+  Table ProfileColumns(const std::vector<std::string>* only);
+  /// Rows [event_begin[p], event_begin[p + 1]) of the sorted store are profile p's events.
+  std::vector<int64_t> EventOffsets();
+  /// The privacy hook: removes members that may not be used for `purpose`; returns how many.
+  int64_t ApplyPurpose(std::string_view purpose, std::vector<int32_t>* members);
+  absl::StatusOr<SegmentResult> Run(const Query& q, std::string_view purpose, Micros as_of);
 };
 
 }  // namespace cdp

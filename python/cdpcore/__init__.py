@@ -11,10 +11,12 @@ from .errors import Error, InvalidArgumentError, IOError, NotFoundError, Unsuppo
 from .generate import generate, generate_files
 from .identity import IdentityReport, Profile
 from .report import IngestReport
+from .segments import Segment, SegmentValidation
+from . import segments
 from .workspace import Workspace
 
 _core._register_errors(_TYPES)
 __version__ = _core.__version__
 
-__all__ = ["Workspace", "IngestReport", "IdentityReport", "Profile", "generate", "generate_files", "Error", "InvalidArgumentError",
+__all__ = ["Workspace", "IngestReport", "Segment", "SegmentValidation", "IdentityReport", "Profile", "generate", "generate_files", "Error", "InvalidArgumentError",
            "NotFoundError", "IOError", "UnsupportedError", "__version__"]

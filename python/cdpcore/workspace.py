@@ -9,6 +9,7 @@ from . import _core
 from ._tables import to_frame
 from .identity import IdentityReport, Profile
 from .report import IngestReport
+from .segments import Segment, SegmentValidation, rfm_frame
 
 _PROGRESS_MIN_BYTES = 20 << 20   # show a bar for files above 20 MB
 _PROGRESS_MIN_ROWS = 2_000_000
@@ -394,6 +395,90 @@ class Workspace:
     def integrity_check(self):
         """SQLite's integrity check of the workspace file ("ok" when sound, also in memory)."""
         return self._ws.integrity_check()
+
+    # --- segments ------------------------------------------------------------------------------
+    @staticmethod
+    def _as_of(as_of):
+        if as_of is None:
+            return None
+        ts = pd.Timestamp(as_of)
+        if ts.tzinfo is None:
+            ts = ts.tz_localize("UTC")
+        return int(ts.value // 1000)
+
+    def select(self, expression, purpose=None, as_of=None):
+        """Profiles for which an expression is true, as an unnamed Segment (docs/query-language.md).
+
+        Example: ``ws.select("count(purchase, last=30d) >= 2 and country = 'IT'").size``
+        """
+        d = self._ws.select(str(expression), purpose or "", self._as_of(as_of))
+        return Segment(self, d, expression=expression, purpose=purpose)
+
+    def segment(self, name, expression=None, purpose=None, description="", replace=False, as_of=None):
+        """Defines a named segment (kept in a workspace file) and returns its current members; with
+        only a name, evaluates an existing one. ``purpose`` (e.g. "marketing") keeps out profiles
+        that may not be used for it.
+
+        Example: ``ws.segment("eu_buyers", "country in ('IT','FR') and count(purchase, last=30d) >= 2",
+        purpose="marketing")``
+        """
+        if expression is not None:
+            self._ws.define_segment(str(name), str(expression), purpose or "", description or "", bool(replace))
+        d = self._ws.evaluate_segment(str(name), self._as_of(as_of))
+        spec = next(s for s in self._ws.segments() if s["name"] == name)
+        return Segment(self, d, expression=spec["expression"], purpose=spec["purpose"],
+                       description=spec["description"])
+
+    def segments(self):
+        """The named segments: name, expression, purpose, description.
+
+        Example: ``ws.segments()``
+        """
+        return pd.DataFrame(self._ws.segments(), columns=["name", "expression", "purpose", "description"])
+
+    def drop_segment(self, name):
+        """Removes a named segment. Example: ``ws.drop_segment("eu_buyers")``"""
+        self._ws.drop_segment(str(name))
+
+    def overlap(self, names):
+        """Overlap of every pair of named segments: segment_a, segment_b, size_a, size_b, both,
+        jaccard, share_of_a. ``cdpcore.segments.overlap_plot`` draws it.
+
+        Example: ``ws.overlap(["vip", "eu_buyers", "churn_risk"])``
+        """
+        return to_frame(self._ws.overlap([str(n) for n in names]))
+
+    def validate_segment(self, name, period="30d"):
+        """Size, stability between now and `period` ago (Jaccard), and distinguishing attributes.
+
+        Example: ``ws.validate_segment("vip", period="30d").lift.head()``
+        """
+        return SegmentValidation(name, self._ws.validate_segment(str(name), str(period)))
+
+    def rfm(self, purchase_types=("purchase",), order_field="order_id", reference=None, bins=5):
+        """RFM per profile with a purchase: recency (whole days before `reference`, default
+        midnight after the last purchase), frequency (distinct `order_field` values), monetary
+        (revenue), scores r, f, m (1-5, ties scored alike) and a named segment.
+
+        Example: ``ws.rfm().groupby("segment").size()``
+        """
+        if isinstance(purchase_types, str):
+            purchase_types = [purchase_types]
+        return rfm_frame(self._ws.rfm(list(purchase_types), order_field or "", self._as_of(reference), int(bins)))
+
+    def schema(self):
+        """What expressions may use: profile fields, event fields (name, type) and event types.
+
+        Example: ``ws.schema()["profile_fields"]``
+        """
+        return self._ws.schema()
+
+    def clock(self):
+        """The workspace clock (latest event time), where ``last=`` windows end.
+
+        Example: ``ws.clock()``
+        """
+        return pd.Timestamp(self._ws.clock(), unit="us", tz="UTC")
 
     def memory(self):
         """Bytes held by the event store: {"events", "core_bytes", "total_bytes"}."""

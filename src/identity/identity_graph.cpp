@@ -33,12 +33,8 @@ int TypeIndex(const std::vector<std::string>& types, std::string_view name) {
 }
 
 absl::Status UnknownType(std::string_view where, std::string_view name, const std::vector<std::string>& types) {
-  std::string hint;
-  int best = 3;
-  for (const std::string& t : types) {
-    int d = EditDistance(name, t);
-    if (d < best) best = d, hint = Cat(" (did you mean \"", t, "\"?)");
-  }
+  const std::string near = NearestName(name, types, 2);
+  const std::string hint = near.empty() ? "" : Cat(" (did you mean \"", near, "\"?)");
   return absl::InvalidArgumentError(Cat(where, ": unknown identifier type \"", name, "\"", hint,
                                         "; known types: ", Join(types, ", ")));
 }

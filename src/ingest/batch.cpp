@@ -25,6 +25,10 @@ absl::StatusOr<FieldBinding> ParseBinding(std::string_view field, std::string_vi
   FieldBinding b;
   if (value.empty())
     return absl::InvalidArgumentError(Cat("mapping: field \"", field, "\" maps to an empty column name"));
+  if (field == "event_id" && value == "@line") {  // the source and line number (row) identify the event
+    b.kind = FieldBinding::kLine;
+    return b;
+  }
   if (value[0] == '=') {
     if (field == "event_id" || field == "ts")
       return absl::InvalidArgumentError(Cat("mapping: field \"", field,
@@ -815,6 +819,10 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
         bb.Reject(r, idc->name, "", "missing_event_id", Cat("missing event_id in column ", idc->name));
         continue;
       }
+    } else if (idf.kind == FieldBinding::kLine) {
+      const int64_t line = b.lines ? b.lines[r] : b.first_line + static_cast<int64_t>(r);
+      scratch = Cat(ctx.source, "#", line);
+      id = scratch;
     } else if (idf.kind != FieldBinding::kNone) {
       bb.Reject(r, idf.column, "", "missing_event_id",
                 Cat("missing event_id: column ", idf.column, " is absent"));

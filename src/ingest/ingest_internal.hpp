@@ -15,7 +15,7 @@ namespace cdp::internal {
 
 /// How a standard field gets its value.
 struct FieldBinding {
-  enum Kind { kNone, kColumn, kLiteral, kProduct };
+  enum Kind { kNone, kColumn, kLiteral, kProduct, kLine };  // kLine: event_id "@line"
   Kind kind = kNone;
   std::string column;   ///< kColumn / kProduct (first factor)
   std::string column2;  ///< kProduct second factor
@@ -24,7 +24,7 @@ struct FieldBinding {
 
 /// Index of a standard field in kStandardFields, or -1.
 int FieldIndex(std::string_view field);
-/// Parses a mapping value: "col", "=literal", "A*B".
+/// Parses a mapping value: "col", "=literal", "A*B", "@line" (event_id only).
 absl::StatusOr<FieldBinding> ParseBinding(std::string_view field, std::string_view value);
 
 /// Strict numbers: no leading/trailing junk, no nan/inf, int64 range checked.

@@ -91,16 +91,11 @@ absl::StatusOr<std::unique_ptr<Ingestor>> Ingestor::Create(const IngestOptions& 
   for (const auto& [field, src] : options.mapping) {
     int fi = internal::FieldIndex(field);
     if (fi < 0) {
-      std::string best;
-      int best_d = 1 << 30;
-      for (std::string_view f : kStandardFields) {
-        int d = EditDistance(field, f);
-        if (d < best_d) best_d = d, best = std::string(f);
-      }
+      const std::string best = NearestName(field, kStandardFields, 3);
       return absl::InvalidArgumentError(Cat(
           "mapping: unknown field \"", field, "\" (fields are ",
           Join(kStandardFields, ", "),
-          best_d <= 3 ? Cat("; did you mean \"", best, "\"?)") : ")"));
+          !best.empty() ? Cat("; did you mean \"", best, "\"?)") : ")"));
     }
     auto binding = internal::ParseBinding(field, src);
     if (!binding.ok()) return binding.status();
@@ -132,21 +127,13 @@ absl::Status Ingestor::Bind(const std::vector<std::string>& names, bool require_
     }
     for (const std::string* col : {&f.column, &f.column2}) {
       if (!require_columns || col->empty() || f.kind == FieldBinding::kNone ||
-          f.kind == FieldBinding::kLiteral)
+          f.kind == FieldBinding::kLiteral || f.kind == FieldBinding::kLine)
         continue;
       if (std::find(names.begin(), names.end(), *col) != names.end()) continue;
-      std::string best;
-      int best_d = 1 << 30;
-      for (const std::string& n : names) {
-        int d = EditDistance(*col, n);
-        if (d < best_d) best_d = d, best = n;
-      }
+      const std::string best = NearestName(*col, names, std::max<int>(2, static_cast<int>(col->size()) / 3));
       return absl::InvalidArgumentError(Cat(
           "mapping: ", kStandardFields[fi], " -> \"", *col, "\": no such column in ", m.source,
-          " (columns are ", Join(names, ", "), ")",
-          best_d <= std::max<int>(2, static_cast<int>(col->size()) / 3)
-              ? Cat("; did you mean \"", best, "\"?")
-              : ""));
+          " (columns are ", Join(names, ", "), ")", !best.empty() ? Cat("; did you mean \"", best, "\"?") : ""));
     }
     if (f.kind == FieldBinding::kColumn) m.consumed[f.column] = true;
   }

@@ -141,21 +141,28 @@ std::string AttributeLog::ValueText(const AttributeWrite& w, const StringDiction
   return "";
 }
 
-void AttributeLog::AddColumns(Table* t, const StringDictionary& dict, int32_t profiles) const {
+void AttributeLog::AddColumns(Table* t, const StringDictionary& dict, int32_t profiles,
+                              const std::vector<std::string>* only, const std::vector<std::string>& reserved) const {
   std::vector<Column*> out(names_.size(), nullptr);
   std::vector<size_t> by_name(names_.size());
   std::iota(by_name.begin(), by_name.end(), size_t{0});
   std::sort(by_name.begin(), by_name.end(), [&](size_t a, size_t b) { return dict.Get(names_[a]) < dict.Get(names_[b]); });
+  bool any = false;
   for (size_t k : by_name) {
     std::string name(dict.Get(names_[k]));
-    while (t->Index(name) >= 0) name = Cat("attr.", name);  // never shadow a built-in column
+    while (t->Index(name) >= 0 || std::find(reserved.begin(), reserved.end(), name) != reserved.end())
+      name = Cat("attr.", name);  // never shadow a built-in column
+    if (only && std::find(only->begin(), only->end(), name) == only->end()) continue;
+    any = true;
     Column& c = t->Add(name, types_[k]);
     c.Resize(static_cast<size_t>(profiles));
     out[k] = &c;
   }
+  if (!any) return;
   for (int32_t p = 0; p < profiles; ++p) {
     for (const AttributeWrite* w : Current(p)) {
       const size_t k = static_cast<size_t>(std::find(names_.begin(), names_.end(), w->name) - names_.begin());
+      if (out[k] == nullptr) continue;
       Column& c = *out[k];
       switch (c.type) {
         case ColumnType::kString:

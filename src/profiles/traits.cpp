@@ -19,10 +19,6 @@ constexpr std::pair<std::string_view, TraitAgg> kAggNames[] = {
     {"most_frequent", TraitAgg::kMostFrequent}, {"mode", TraitAgg::kMostFrequent},
     {"distinct_count", TraitAgg::kDistinctCount}, {"nunique", TraitAgg::kDistinctCount}};
 
-// Columns of the profiles table that a trait may not shadow.
-constexpr std::string_view kReserved[] = {"profile", "key", "events", "first_seen", "last_seen",
-                                          "sessions", "returning", "identifiers"};
-
 bool Numeric(TraitAgg a) {
   return a == TraitAgg::kSum || a == TraitAgg::kAvg || a == TraitAgg::kMin || a == TraitAgg::kMax;
 }
@@ -177,7 +173,7 @@ std::string_view TraitAggName(TraitAgg agg) {
 
 absl::Status TraitSet::Define(TraitSpec spec, const EventColumns& cols) {
   if (spec.name.empty()) return absl::InvalidArgumentError("trait: the name is empty");
-  for (std::string_view r : kReserved)
+  for (std::string_view r : kProfileBuiltins)
     if (spec.name == r)
       return absl::InvalidArgumentError(Cat("trait \"", spec.name, "\": the name is a built-in profile column"));
   for (const TraitSpec& s : specs_)
@@ -311,8 +307,9 @@ void TraitSet::Refresh(const EventColumns& sorted, const StringDictionary& dict,
   clock_ = clock;
 }
 
-void TraitSet::AddColumns(Table* t, const StringDictionary& dict) const {
+void TraitSet::AddColumns(Table* t, const StringDictionary& dict, const std::vector<std::string>* only) const {
   for (size_t i = 0; i < specs_.size(); ++i) {
+    if (only && std::find(only->begin(), only->end(), specs_[i].name) == only->end()) continue;
     const Column& v = values_[i];
     Column& c = t->Add(specs_[i].name, v.type);
     if (v.type != ColumnType::kString) {

@@ -84,4 +84,22 @@ absl::StatusOr<TraitSpec> TraitSpecFromJson(std::string_view json) {
   return s;
 }
 
+std::string SegmentSpecToJson(const SegmentSpec& s) {
+  return Cat("{\"name\":", JsonQuote(s.name), ",\"expression\":", JsonQuote(s.expression), ",\"purpose\":",
+             JsonQuote(s.purpose), ",\"description\":", JsonQuote(s.description), "}");
+}
+
+absl::StatusOr<SegmentSpec> SegmentSpecFromJson(std::string_view json) {
+  auto doc = ParseJson(json);
+  if (!doc.ok() || !doc->is_object())
+    return absl::DataLossError(Cat("stored segment definition is not a JSON object: ", doc.status().message()));
+  SegmentSpec s;
+  if (const JsonValue* v = doc->Find("name")) s.name = v->string;
+  if (const JsonValue* v = doc->Find("expression")) s.expression = v->string;
+  if (const JsonValue* v = doc->Find("purpose")) s.purpose = v->string;
+  if (const JsonValue* v = doc->Find("description")) s.description = v->string;
+  if (s.name.empty() || s.expression.empty()) return absl::DataLossError("stored segment has no name or expression");
+  return s;
+}
+
 }  // namespace cdp

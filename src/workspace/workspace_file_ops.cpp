@@ -77,6 +77,13 @@ absl::Status Workspace::LoadFile(internal::WorkspaceFile& f) {
         return absl::DataLossError(Cat("workspace \"", path_, "\": stored trait: ", st2.message()));
     } else if (op.kind == "drop_trait") {
       (void)traits_.Drop(op.a);
+    } else if (op.kind == "define_segment") {  // compiled when used: the schema may differ by then
+      auto spec = SegmentSpecFromJson(op.payload);
+      if (!spec.ok()) return spec.status();
+      std::erase_if(segments_, [&](const SegmentSpec& s) { return s.name == spec->name; });
+      segments_.push_back(*std::move(spec));
+    } else if (op.kind == "drop_segment") {
+      std::erase_if(segments_, [&](const SegmentSpec& s) { return s.name == op.a; });
     }
   }
   std::vector<internal::WorkspaceFile::LinkTime> times;

@@ -167,39 +167,62 @@ absl::StatusOr<ProfileView> Workspace::Profile(int32_t profile, int recent) {
   return v;
 }
 
-Table Workspace::ProfilesTable() {
+Table Workspace::ProfilesTable() { return ProfileColumns(nullptr); }
+
+
+Table Workspace::ProfileColumns(const std::vector<std::string>* only) {
   (void)EnsureResolved();
+  auto want = [only](std::string_view name) {
+    return only == nullptr || std::find(only->begin(), only->end(), name) != only->end();
+  };
   Table t;
   const int32_t n = profiles_.size();
-  Column& id = t.Add("profile", ColumnType::kInt64);
-  Column& key = t.Add("key", ColumnType::kString);
-  Column& events = t.Add("events", ColumnType::kInt64);
-  Column& first = t.Add("first_seen", ColumnType::kInt64);
-  Column& last = t.Add("last_seen", ColumnType::kInt64);
-  Column& sessions = t.Add("sessions", ColumnType::kInt64);
-  Column& returning = t.Add("returning", ColumnType::kBool);
-  Column& count = t.Add("identifiers", ColumnType::kInt64);
+  auto add = [&](std::string_view name, ColumnType type) -> Column* {
+    if (!want(name)) return nullptr;
+    Column& c = t.Add(std::string(name), type);
+    c.Reserve(static_cast<size_t>(n));
+    return &c;
+  };
+  Column* id = add("profile", ColumnType::kInt64);
+  Column* key = add("key", ColumnType::kString);
+  Column* events = add("events", ColumnType::kInt64);
+  Column* first = add("first_seen", ColumnType::kInt64);
+  Column* last = add("last_seen", ColumnType::kInt64);
+  Column* sessions = add("sessions", ColumnType::kInt64);
+  Column* returning = add("returning", ColumnType::kBool);
+  Column* count = add("identifiers", ColumnType::kInt64);
   std::vector<Column*> by_type;
-  for (const std::string& type : identity_->types()) by_type.push_back(&t.Add(type, ColumnType::kString));
+  bool any_type = false;
+  for (const std::string& type : identity_->types()) {
+    by_type.push_back(add(type, ColumnType::kString));
+    any_type = any_type || by_type.back() != nullptr;
+  }
   for (int32_t p = 0; p < n; ++p) {
     const ProfileIndex::Activity& a = profiles_.activity(p);
-    id.i64.push_back(p);
-    t.AppendString(key, identity_->NodeText(profiles_.key_node(p)));
-    events.i64.push_back(a.events());
-    first.i64.push_back(a.events() ? a.first_seen : kNullInt64);
-    last.i64.push_back(a.events() ? a.last_seen : kNullInt64);
-    sessions.i64.push_back(a.sessions);
-    returning.b.push_back(a.returning());
+    if (id) id->i64.push_back(p);
+    if (key) t.AppendString(*key, identity_->NodeText(profiles_.key_node(p)));
+    if (events) events->i64.push_back(a.events());
+    if (first) first->i64.push_back(a.events() ? a.first_seen : kNullInt64);
+    if (last) last->i64.push_back(a.events() ? a.last_seen : kNullInt64);
+    if (sessions) sessions->i64.push_back(a.sessions);
+    if (returning) returning->b.push_back(a.returning());
     auto nodes = profiles_.nodes(p);
-    count.i64.push_back(static_cast<int64_t>(nodes.size()));
-    for (Column* c : by_type) c->str.push_back(kNullCode);
+    if (count) count->i64.push_back(static_cast<int64_t>(nodes.size()));
+    if (!any_type) continue;
+    for (Column* c : by_type)
+      if (c) c->str.push_back(kNullCode);
     for (int32_t node : nodes) {  // members are in priority order: keep the first of each type
-      int32_t& cell = by_type[static_cast<size_t>(identity_->node_type(node))]->str.back();
+      Column* c = by_type[static_cast<size_t>(identity_->node_type(node))];
+      if (c == nullptr) continue;
+      int32_t& cell = c->str.back();
       if (cell == kNullCode) cell = t.dict->Intern(identity_->node_value(node));
     }
   }
-  traits_.AddColumns(&t, store_.dict());
-  attributes_.AddColumns(&t, store_.dict(), n);
+  traits_.AddColumns(&t, store_.dict(), only);
+  std::vector<std::string> reserved(std::begin(kProfileBuiltins), std::end(kProfileBuiltins));
+  for (const std::string& type : identity_->types()) reserved.push_back(type);
+  for (const TraitSpec& s : traits_.specs()) reserved.push_back(s.name);
+  attributes_.AddColumns(&t, store_.dict(), n, only, reserved);
   return t;
 }
 

@@ -1,0 +1,736 @@
+// Vectorized evaluation of a compiled expression: each node produces a whole column of values for
+// a range of rows (profiles, or events inside an aggregate's where=), then its parent combines
+// columns element-wise. Booleans are three-valued (0 false, 1 true, 2 null; Kleene logic).
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <numbers>
+
+#include "absl/container/flat_hash_map.h"
+#include "core/strings.hpp"
+#include "query/ast.hpp"
+
+namespace cdp {
+
+using query_internal::Agg;
+using query_internal::Arith;
+using query_internal::Cmp;
+using query_internal::Fn;
+using query_internal::Kind;
+using query_internal::Node;
+
+namespace {
+
+constexpr uint8_t kF = 0, kT = 1, kN = 2;  // three-valued booleans
+constexpr double kMicrosPerDayD = 86400e6;
+
+// A column of values of one type for rows [0, n) of the current range, or one value (scalar).
+struct Vals {
+  ValueType type = ValueType::kNull;
+  bool scalar = false;
+  std::vector<double> num;   // kNumber (NaN = null)
+  std::vector<int64_t> i64;  // kTime, kDuration (kNullInt64 = null)
+  std::vector<int32_t> str;  // kString codes of `dict` (kNullCode = null)
+  std::vector<uint8_t> b;    // kBool
+  const StringDictionary* dict = nullptr;
+  std::string text;          // a scalar string literal (no dictionary)
+  bool literal = false;      // scalar string held in `text`
+
+  size_t At(size_t i) const { return scalar ? 0 : i; }
+  bool IsNull(size_t i) const {
+    switch (type) {
+      case ValueType::kNumber: return std::isnan(num[At(i)]);
+      case ValueType::kTime:
+      case ValueType::kDuration: return i64[At(i)] == kNullInt64;
+      case ValueType::kString: return !literal && str[At(i)] == kNullCode;
+      case ValueType::kBool: return b[At(i)] == kN;
+      case ValueType::kNull: return true;
+    }
+    return true;
+  }
+  std::string_view Text(size_t i) const { return literal ? std::string_view(text) : dict->Get(str[At(i)]); }
+};
+
+Vals Bools(size_t n) {
+  Vals v;
+  v.type = ValueType::kBool;
+  v.b.assign(n, kN);
+  return v;
+}
+
+class Evaluator {
+ public:
+  explicit Evaluator(const QueryData& d) : d_(d) {}
+
+  // Rows [b, e) are profile ids (profile scope) or event rows (inside where=).
+  absl::StatusOr<Vals> Eval(const Node& n, size_t b, size_t e) {
+    const size_t count = e - b;
+    switch (n.kind) {
+      case Kind::kLiteral: return Literal(n);
+      case Kind::kColumn: return ProfileColumn(n, b, e);
+      case Kind::kEventColumn: return EventColumn(n.str, n.type, b, e);
+      case Kind::kNot: {
+        auto a = Eval(*n.args[0], b, e);
+        if (!a.ok()) return a;
+        for (uint8_t& x : a->b) x = x == kN ? kN : static_cast<uint8_t>(1 - x);
+        return a;
+      }
+      case Kind::kAnd:
+      case Kind::kOr: {
+        auto x = Eval(*n.args[0], b, e);
+        if (!x.ok()) return x;
+        auto y = Eval(*n.args[1], b, e);
+        if (!y.ok()) return y;
+        Vals out = Bools(count);
+        const bool is_and = n.kind == Kind::kAnd;
+        for (size_t i = 0; i < count; ++i) {
+          const uint8_t p = x->b[x->At(i)], q = y->b[y->At(i)];
+          if (is_and) out.b[i] = (p == kF || q == kF) ? kF : (p == kT && q == kT) ? kT : kN;
+          else out.b[i] = (p == kT || q == kT) ? kT : (p == kF && q == kF) ? kF : kN;
+        }
+        return out;
+      }
+      case Kind::kCompare: {
+        auto x = Eval(*n.args[0], b, e);
+        if (!x.ok()) return x;
+        auto y = Eval(*n.args[1], b, e);
+        if (!y.ok()) return y;
+        return Compare(n.cmp, *x, *y, count);
+      }
+      case Kind::kBetween: {
+        auto x = Eval(*n.args[0], b, e);
+        if (!x.ok()) return x;
+        auto lo = Eval(*n.args[1], b, e);
+        if (!lo.ok()) return lo;
+        auto hi = Eval(*n.args[2], b, e);
+        if (!hi.ok()) return hi;
+        Vals p = Compare(Cmp::kGe, *x, *lo, count), q = Compare(Cmp::kLe, *x, *hi, count);
+        for (size_t i = 0; i < count; ++i) {
+          const uint8_t r = (p.b[i] == kF || q.b[i] == kF) ? kF : (p.b[i] == kT && q.b[i] == kT) ? kT : kN;
+          p.b[i] = (n.negate && r != kN) ? static_cast<uint8_t>(1 - r) : r;
+        }
+        return p;
+      }
+      case Kind::kIn: return In(n, b, e);
+      case Kind::kIsNull: {
+        auto x = Eval(*n.args[0], b, e);
+        if (!x.ok()) return x;
+        Vals out = Bools(count);
+        for (size_t i = 0; i < count; ++i) out.b[i] = static_cast<uint8_t>(x->IsNull(i) != n.negate);
+        return out;
+      }
+      case Kind::kArith: {
+        auto x = Eval(*n.args[0], b, e);
+        if (!x.ok()) return x;
+        auto y = Eval(*n.args[1], b, e);
+        if (!y.ok()) return y;
+        return Arithmetic(n, *x, *y, count);
+      }
+      case Kind::kNeg: {
+        auto x = Eval(*n.args[0], b, e);
+        if (!x.ok()) return x;
+        for (double& v : x->num) v = -v;
+        for (int64_t& v : x->i64) v = v == kNullInt64 ? v : -v;
+        return x;
+      }
+      case Kind::kCall: return Call(n, b, e);
+      case Kind::kAggregate: return Aggregate(n, b, e);
+    }
+    return absl::InternalError("unknown expression node");
+  }
+
+ private:
+  static Vals Literal(const Node& n) {
+    Vals v;
+    v.type = n.type, v.scalar = true;
+    switch (n.type) {
+      case ValueType::kNumber: v.num = {n.num}; break;
+      case ValueType::kTime:
+      case ValueType::kDuration: v.i64 = {n.i64}; break;
+      case ValueType::kBool: v.b = {static_cast<uint8_t>(n.i64)}; break;
+      case ValueType::kString: v.literal = true, v.text = n.str; break;
+      case ValueType::kNull: break;
+    }
+    return v;
+  }
+
+  // Reads rows [b, e) of a column as values of type `t`.
+  static Vals FromColumn(const Column& c, ValueType t, const StringDictionary* dict, size_t b, size_t e) {
+    Vals v;
+    v.type = t;
+    const size_t n = e - b;
+    switch (t) {
+      case ValueType::kNumber:
+        v.num.resize(n);
+        for (size_t i = 0; i < n; ++i) {
+          switch (c.type) {
+            case ColumnType::kInt64: v.num[i] = c.i64[b + i] == kNullInt64 ? NAN : static_cast<double>(c.i64[b + i]); break;
+            case ColumnType::kDouble: v.num[i] = c.f64[b + i]; break;
+            case ColumnType::kBool: v.num[i] = c.b[b + i] == kNullBool ? NAN : c.b[b + i]; break;
+            case ColumnType::kString: v.num[i] = NAN; break;
+          }
+        }
+        break;
+      case ValueType::kTime:
+      case ValueType::kDuration:
+        if (c.type == ColumnType::kInt64) v.i64.assign(c.i64.begin() + static_cast<ptrdiff_t>(b), c.i64.begin() + static_cast<ptrdiff_t>(e));
+        else v.i64.assign(n, kNullInt64);
+        break;
+      case ValueType::kBool:
+        v.b.resize(n);
+        for (size_t i = 0; i < n; ++i) v.b[i] = c.type == ColumnType::kBool && c.b[b + i] != kNullBool ? static_cast<uint8_t>(c.b[b + i] != 0) : kN;
+        break;
+      case ValueType::kString:
+        v.dict = dict;
+        if (c.type == ColumnType::kString) v.str.assign(c.str.begin() + static_cast<ptrdiff_t>(b), c.str.begin() + static_cast<ptrdiff_t>(e));
+        else v.str.assign(n, kNullCode);
+        break;
+      case ValueType::kNull: break;
+    }
+    return v;
+  }
+
+  absl::StatusOr<Vals> ProfileColumn(const Node& n, size_t b, size_t e) const {
+    const Column* c = d_.profile_columns ? d_.profile_columns->Find(n.str) : nullptr;
+    if (c == nullptr) return absl::InvalidArgumentError(Cat("profile column '", n.str, "' is missing from the query data"));
+    return FromColumn(*c, n.type, d_.profile_columns->dict.get(), b, e);
+  }
+
+  Vals EventColumn(std::string_view name, ValueType t, size_t b, size_t e) const {
+    const EventColumns& ev = *d_.events;
+    Vals v;
+    v.type = t;
+    if (name == "ts") {
+      v.i64.assign(ev.ts.begin() + static_cast<ptrdiff_t>(b), ev.ts.begin() + static_cast<ptrdiff_t>(e));
+    } else if (name == "type") {
+      v.dict = d_.event_dict;
+      v.str.assign(ev.type.begin() + static_cast<ptrdiff_t>(b), ev.type.begin() + static_cast<ptrdiff_t>(e));
+    } else if (name == "revenue") {
+      v.num.assign(ev.revenue.begin() + static_cast<ptrdiff_t>(b), ev.revenue.begin() + static_cast<ptrdiff_t>(e));
+    } else if (const Column* c = ev.Find(name)) {
+      return FromColumn(*c, t, d_.event_dict, b, e);
+    } else {  // a column the store lost since compilation cannot happen; read as null
+      Vals nulls;
+      nulls.type = t, nulls.dict = d_.event_dict;
+      const size_t n = e - b;
+      nulls.num.assign(t == ValueType::kNumber ? n : 0, NAN);
+      nulls.i64.assign(t == ValueType::kTime ? n : 0, kNullInt64);
+      nulls.str.assign(t == ValueType::kString ? n : 0, kNullCode);
+      nulls.b.assign(t == ValueType::kBool ? n : 0, kN);
+      return nulls;
+    }
+    return v;
+  }
+
+  template <typename T>
+  static uint8_t Order(Cmp c, const T& x, const T& y) {
+    switch (c) {
+      case Cmp::kEq: return x == y;
+      case Cmp::kNe: return x != y;
+      case Cmp::kLt: return x < y;
+      case Cmp::kLe: return x <= y;
+      case Cmp::kGt: return x > y;
+      case Cmp::kGe: return x >= y;
+    }
+    return 0;
+  }
+
+  static Vals Compare(Cmp c, const Vals& x, const Vals& y, size_t n) {
+    Vals out = Bools(n);
+    switch (x.type) {
+      case ValueType::kNumber:
+        for (size_t i = 0; i < n; ++i) {
+          const double p = x.num[x.At(i)], q = y.num[y.At(i)];
+          out.b[i] = (std::isnan(p) || std::isnan(q)) ? kN : Order(c, p, q);
+        }
+        break;
+      case ValueType::kTime:
+      case ValueType::kDuration:
+        for (size_t i = 0; i < n; ++i) {
+          const int64_t p = x.i64[x.At(i)], q = y.i64[y.At(i)];
+          out.b[i] = (p == kNullInt64 || q == kNullInt64) ? kN : Order(c, p, q);
+        }
+        break;
+      case ValueType::kBool:
+        for (size_t i = 0; i < n; ++i) {
+          const uint8_t p = x.b[x.At(i)], q = y.b[y.At(i)];
+          out.b[i] = (p == kN || q == kN) ? kN : Order(c, p, q);
+        }
+        break;
+      case ValueType::kString: {
+        const bool eq = c == Cmp::kEq || c == Cmp::kNe;
+        if (eq && (x.literal || y.literal) && !(x.literal && y.literal)) {
+          // Column against a literal: one dictionary lookup, then code comparisons.
+          const Vals& col = x.literal ? y : x;
+          const Vals& lit = x.literal ? x : y;
+          const std::optional<int32_t> code = col.dict->Find(lit.text);
+          const int32_t k = code ? *code : INT32_MIN;
+          for (size_t i = 0; i < n; ++i) {
+            const int32_t v = col.str[col.At(i)];
+            out.b[i] = v == kNullCode ? kN : static_cast<uint8_t>((v == k) == (c == Cmp::kEq));
+          }
+        } else if (eq && !x.literal && !y.literal && x.dict == y.dict) {
+          for (size_t i = 0; i < n; ++i) {
+            const int32_t p = x.str[x.At(i)], q = y.str[y.At(i)];
+            out.b[i] = (p == kNullCode || q == kNullCode) ? kN : static_cast<uint8_t>((p == q) == (c == Cmp::kEq));
+          }
+        } else {
+          for (size_t i = 0; i < n; ++i)
+            out.b[i] = (x.IsNull(i) || y.IsNull(i)) ? kN : Order(c, x.Text(i), y.Text(i));
+        }
+        break;
+      }
+      case ValueType::kNull: break;
+    }
+    return out;
+  }
+
+  absl::StatusOr<Vals> In(const Node& n, size_t b, size_t e) {
+    auto x = Eval(*n.args[0], b, e);
+    if (!x.ok()) return x;
+    const size_t count = e - b;
+    Vals out = Bools(count);
+    const auto yes = static_cast<uint8_t>(!n.negate), no = static_cast<uint8_t>(n.negate);
+    switch (x->type) {
+      case ValueType::kString: {
+        std::vector<int32_t> codes;
+        std::vector<std::string_view> texts;
+        for (size_t k = 1; k < n.args.size(); ++k) {
+          texts.push_back(n.args[k]->str);
+          if (!x->literal)
+            if (auto c = x->dict->Find(n.args[k]->str)) codes.push_back(*c);
+        }
+        for (size_t i = 0; i < count; ++i) {
+          if (x->IsNull(i)) continue;
+          bool hit;
+          if (x->literal) hit = std::find(texts.begin(), texts.end(), x->text) != texts.end();
+          else hit = std::find(codes.begin(), codes.end(), x->str[x->At(i)]) != codes.end();
+          out.b[i] = hit ? yes : no;
+        }
+        break;
+      }
+      case ValueType::kNumber:
+        for (size_t i = 0; i < count; ++i) {
+          if (x->IsNull(i)) continue;
+          bool hit = false;
+          for (size_t k = 1; k < n.args.size(); ++k) hit = hit || x->num[x->At(i)] == n.args[k]->num;
+          out.b[i] = hit ? yes : no;
+        }
+        break;
+      default:
+        for (size_t i = 0; i < count; ++i) {
+          if (x->IsNull(i)) continue;
+          bool hit = false;
+          for (size_t k = 1; k < n.args.size(); ++k) hit = hit || x->i64[x->At(i)] == n.args[k]->i64;
+          out.b[i] = hit ? yes : no;
+        }
+        break;
+    }
+    return out;
+  }
+
+  static Vals Arithmetic(const Node& n, const Vals& x, const Vals& y, size_t count) {
+    Vals out;
+    out.type = n.type;
+    if (x.type == ValueType::kNumber && y.type == ValueType::kNumber) {
+      out.num.resize(count);
+      for (size_t i = 0; i < count; ++i) {
+        const double p = x.num[x.At(i)], q = y.num[y.At(i)];
+        switch (n.arith) {
+          case Arith::kAdd: out.num[i] = p + q; break;
+          case Arith::kSub: out.num[i] = p - q; break;
+          case Arith::kMul: out.num[i] = p * q; break;
+          case Arith::kDiv: out.num[i] = q == 0 ? NAN : p / q; break;  // x / 0 is null
+        }
+      }
+      return out;
+    }
+    // Time and duration arithmetic in µs; numbers scale durations.
+    auto micros = [](const Vals& v, size_t i, bool* null) -> double {
+      if (v.type == ValueType::kNumber) {
+        const double d = v.num[v.At(i)];
+        *null = *null || std::isnan(d);
+        return d;
+      }
+      const int64_t t = v.i64[v.At(i)];
+      *null = *null || t == kNullInt64;
+      return static_cast<double>(t);
+    };
+    if (n.type == ValueType::kNumber) out.num.resize(count);
+    else out.i64.resize(count);
+    for (size_t i = 0; i < count; ++i) {
+      bool null = false;
+      const double p = micros(x, i, &null), q = micros(y, i, &null);
+      if (n.type == ValueType::kNumber) {  // duration / duration
+        out.num[i] = (null || q == 0) ? NAN : p / q;
+        continue;
+      }
+      if (null) {
+        out.i64[i] = kNullInt64;
+        continue;
+      }
+      if (x.type != ValueType::kNumber && y.type != ValueType::kNumber) {  // exact integer µs
+        const int64_t a = x.i64[x.At(i)], c = y.i64[y.At(i)];
+        out.i64[i] = n.arith == Arith::kAdd ? a + c : a - c;
+        continue;
+      }
+      double r = n.arith == Arith::kMul ? p * q : (q == 0 ? NAN : p / q);
+      out.i64[i] = std::isnan(r) ? kNullInt64 : static_cast<int64_t>(std::llround(r));
+    }
+    return out;
+  }
+
+  // Applies `f` once per distinct string code (values repeat: attributes, event fields).
+  template <typename F>
+  static Vals PerString(const Vals& s, size_t count, F f) {
+    Vals out = Bools(count);
+    absl::flat_hash_map<int32_t, uint8_t> memo;
+    for (size_t i = 0; i < count; ++i) {
+      if (s.IsNull(i)) continue;
+      if (s.literal) {
+        out.b[i] = f(std::string_view(s.text));
+        continue;
+      }
+      const int32_t code = s.str[s.At(i)];
+      auto [it, fresh] = memo.try_emplace(code, 0);
+      if (fresh) it->second = f(s.dict->Get(code));
+      out.b[i] = it->second;
+    }
+    return out;
+  }
+
+  static std::string LowerText(std::string_view s) {
+    std::string o(s);
+    for (char& c : o) c = AsciiLower(c);
+    return o;
+  }
+
+  absl::StatusOr<Vals> Call(const Node& n, size_t b, size_t e) {
+    const size_t count = e - b;
+    std::vector<Vals> a;
+    for (const auto& arg : n.args) {
+      auto v = Eval(*arg, b, e);
+      if (!v.ok()) return v;
+      a.push_back(std::move(*v));
+    }
+    Vals out;
+    out.type = n.type;
+    auto numbers = [&](auto f) {
+      out.num.resize(count);
+      for (size_t i = 0; i < count; ++i) out.num[i] = f(i);
+    };
+    switch (n.fn) {
+      case Fn::kLower:
+      case Fn::kUpper: {
+        scratch_.emplace_back();
+        StringDictionary& dict = scratch_.back();
+        out.dict = &dict;
+        out.str.resize(count);
+        absl::flat_hash_map<int32_t, int32_t> memo;
+        for (size_t i = 0; i < count; ++i) {
+          if (a[0].IsNull(i)) {
+            out.str[i] = kNullCode;
+            continue;
+          }
+          const int32_t code = a[0].literal ? -1 : a[0].str[a[0].At(i)];
+          auto [it, fresh] = memo.try_emplace(code, 0);
+          if (fresh) {
+            std::string t(a[0].Text(i));
+            for (char& c : t) c = n.fn == Fn::kLower ? AsciiLower(c) : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            it->second = dict.Intern(t);
+          }
+          out.str[i] = it->second;
+        }
+        return out;
+      }
+      case Fn::kLength: {
+        numbers([&](size_t i) {
+          if (a[0].IsNull(i)) return static_cast<double>(NAN);
+          double chars = 0;
+          for (char c : a[0].Text(i)) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+          return chars;
+        });
+        return out;
+      }
+      case Fn::kContains:
+      case Fn::kStartsWith:
+      case Fn::kEndsWith:
+      case Fn::kHas: {
+        const std::string needle = a[1].text;
+        const std::string lneedle = LowerText(needle);
+        const Fn fn = n.fn;
+        return PerString(a[0], count, [&](std::string_view s) -> uint8_t {
+          switch (fn) {
+            case Fn::kContains: return s.find(needle) != std::string_view::npos;
+            case Fn::kStartsWith: return s.substr(0, needle.size()) == needle;
+            case Fn::kEndsWith: return s.size() >= needle.size() && s.substr(s.size() - needle.size()) == needle;
+            default: {  // has: one item of a ';' or ',' separated list, case-insensitive
+              size_t start = 0;
+              while (start <= s.size()) {
+                size_t end = s.find_first_of(";,", start);
+                if (end == std::string_view::npos) end = s.size();
+                if (EqualsIgnoreCase(Strip(s.substr(start, end - start)), lneedle)) return 1;
+                start = end + 1;
+              }
+              return 0;
+            }
+          }
+        });
+      }
+      case Fn::kAbs: numbers([&](size_t i) { return std::fabs(a[0].num[a[0].At(i)]); }); return out;
+      case Fn::kLog:
+        numbers([&](size_t i) {
+          const double v = a[0].num[a[0].At(i)];
+          return v > 0 ? std::log(v) : static_cast<double>(NAN);
+        });
+        return out;
+      case Fn::kRound: {
+        const double scale = a.size() > 1 ? std::pow(10.0, a[1].num[0]) : 1.0;
+        numbers([&](size_t i) { return std::round(a[0].num[a[0].At(i)] * scale) / scale; });
+        return out;
+      }
+      case Fn::kDaysSince:
+        numbers([&](size_t i) {
+          const int64_t t = a[0].i64[a[0].At(i)];
+          return t == kNullInt64 ? static_cast<double>(NAN) : static_cast<double>(d_.clock - t) / kMicrosPerDayD;
+        });
+        return out;
+      case Fn::kDays:
+        numbers([&](size_t i) {
+          const int64_t t = a[0].i64[a[0].At(i)];
+          return t == kNullInt64 ? static_cast<double>(NAN) : static_cast<double>(t) / kMicrosPerDayD;
+        });
+        return out;
+      case Fn::kNow: out.scalar = true, out.i64 = {d_.clock}; return out;
+      case Fn::kDate: return absl::InternalError("date() is folded at compile time");
+      case Fn::kDistanceKm:
+        numbers([&](size_t i) {  // haversine on a sphere of the mean Earth radius (IUGG, 6371.0088 km)
+          constexpr double kRad = std::numbers::pi / 180.0;
+          const double la1 = a[0].num[a[0].At(i)] * kRad, lo1 = a[1].num[a[1].At(i)] * kRad;
+          const double la2 = a[2].num[a[2].At(i)] * kRad, lo2 = a[3].num[a[3].At(i)] * kRad;
+          const double s1 = std::sin((la2 - la1) / 2), s2 = std::sin((lo2 - lo1) / 2);
+          const double h = s1 * s1 + std::cos(la1) * std::cos(la2) * s2 * s2;
+          return 2 * 6371.0088 * std::asin(std::min(1.0, std::sqrt(h)));
+        });
+        return out;
+      case Fn::kCoalesce: {
+        out = a[0];
+        out.scalar = false;
+        // Materialize row by row: the first non-null argument wins.
+        Vals r;
+        r.type = n.type;
+        r.dict = nullptr;
+        switch (n.type) {
+          case ValueType::kNumber: r.num.assign(count, NAN); break;
+          case ValueType::kTime:
+          case ValueType::kDuration: r.i64.assign(count, kNullInt64); break;
+          case ValueType::kBool: r.b.assign(count, kN); break;
+          case ValueType::kString: r.str.assign(count, kNullCode); break;
+          case ValueType::kNull: return Bools(count);
+        }
+        if (n.type == ValueType::kString) {  // one dictionary for the result
+          scratch_.emplace_back();
+          r.dict = &scratch_.back();
+        }
+        for (size_t i = 0; i < count; ++i)
+          for (const Vals& v : a) {
+            if (v.type == ValueType::kNull || v.IsNull(i)) continue;
+            switch (n.type) {
+              case ValueType::kNumber: r.num[i] = v.num[v.At(i)]; break;
+              case ValueType::kTime:
+              case ValueType::kDuration: r.i64[i] = v.i64[v.At(i)]; break;
+              case ValueType::kBool: r.b[i] = v.b[v.At(i)]; break;
+              case ValueType::kString: r.str[i] = scratch_.back().Intern(v.Text(i)); break;
+              case ValueType::kNull: break;
+            }
+            break;
+          }
+        return r;
+      }
+    }
+    return absl::InternalError("unknown function");
+  }
+
+  // Event aggregates over profiles [b, e): one pass over their events.
+  absl::StatusOr<Vals> Aggregate(const Node& n, size_t b, size_t e) {
+    const size_t count = e - b;
+    const EventColumns& ev = *d_.events;
+    const int64_t* eb = d_.event_begin;
+    const size_t rb = static_cast<size_t>(eb[b]), re = static_cast<size_t>(eb[e]);
+    const size_t rows = re - rb;
+    // Row filter: window and where (the type test is per step for sequence, else below).
+    std::vector<uint8_t> keep(rows, 1);
+    Micros lo = n.since, hi = n.until;  // [lo, hi)
+    if (n.last > 0) lo = std::max(lo, d_.clock - n.last + 1), hi = std::min(hi, d_.clock + 1);
+    if (d_.as_of) hi = std::min(hi, d_.clock + 1);
+    if (lo != INT64_MIN || hi != INT64_MAX)
+      for (size_t r = 0; r < rows; ++r) keep[r] = ev.ts[rb + r] >= lo && ev.ts[rb + r] < hi;
+    if (n.where) {
+      auto w = Eval(*n.where, rb, re);
+      if (!w.ok()) return w;
+      for (size_t r = 0; r < rows; ++r) keep[r] &= w->b[w->At(r)] == kT;
+    }
+    std::vector<int32_t> codes;  // event type codes; a type no event has never matches
+    bool any_type = n.types.empty();
+    for (const std::string& t : n.types) codes.push_back(d_.event_dict->Find(t).value_or(INT32_MIN));
+    if (n.agg == Agg::kSequence) return Sequence(n, codes, keep, b, e);
+    if (!any_type)
+      for (size_t r = 0; r < rows; ++r) {
+        if (!keep[r]) continue;
+        const int32_t t = ev.type[rb + r];
+        bool hit = false;
+        for (int32_t c : codes) hit |= t == c;
+        keep[r] = hit;
+      }
+    Vals field;
+    if (!n.str.empty()) field = EventColumn(n.str, n.field_type, rb, re);
+    Vals out;
+    out.type = n.type;
+    switch (n.agg) {
+      case Agg::kDid: {
+        out.b.assign(count, kF);
+        for (size_t p = 0; p < count; ++p)
+          for (int64_t r = eb[b + p]; r < eb[b + p + 1]; ++r)
+            if (keep[static_cast<size_t>(r) - rb]) {
+              out.b[p] = kT;
+              break;
+            }
+        return out;
+      }
+      case Agg::kFirstTime:
+      case Agg::kLastTime:
+      case Agg::kRecency: {
+        std::vector<int64_t> t(count, kNullInt64);
+        const bool first = n.agg == Agg::kFirstTime;
+        for (size_t p = 0; p < count; ++p)
+          for (int64_t r = eb[b + p]; r < eb[b + p + 1]; ++r)
+            if (keep[static_cast<size_t>(r) - rb]) {  // rows are in time order within a profile
+              t[p] = ev.ts[static_cast<size_t>(r)];
+              if (first) break;
+            }
+        if (n.agg != Agg::kRecency) {
+          out.i64 = std::move(t);
+          return out;
+        }
+        out.num.resize(count);
+        for (size_t p = 0; p < count; ++p)
+          out.num[p] = t[p] == kNullInt64 ? NAN : static_cast<double>(d_.clock - t[p]) / kMicrosPerDayD;
+        return out;
+      }
+      case Agg::kCountDistinct: {
+        out.num.assign(count, 0);
+        std::vector<int64_t> keys;
+        for (size_t p = 0; p < count; ++p) {
+          keys.clear();
+          for (int64_t r = eb[b + p]; r < eb[b + p + 1]; ++r) {
+            const size_t k = static_cast<size_t>(r) - rb;
+            if (!keep[k] || field.IsNull(k)) continue;
+            switch (field.type) {
+              case ValueType::kNumber: {
+                const double v = field.num[k] == 0 ? 0.0 : field.num[k];
+                keys.push_back(std::bit_cast<int64_t>(v));
+                break;
+              }
+              case ValueType::kString: keys.push_back(field.str[k]); break;
+              case ValueType::kBool: keys.push_back(field.b[k]); break;
+              default: keys.push_back(field.i64[k]); break;
+            }
+          }
+          std::sort(keys.begin(), keys.end());
+          out.num[p] = static_cast<double>(std::unique(keys.begin(), keys.end()) - keys.begin());
+        }
+        return out;
+      }
+      default: break;
+    }
+    // count / sum / avg / min / max
+    out.num.assign(count, 0);
+    const bool has_field = !n.str.empty();
+    for (size_t p = 0; p < count; ++p) {
+      double acc = n.agg == Agg::kMin ? INFINITY : n.agg == Agg::kMax ? -INFINITY : 0;
+      int64_t hits = 0;
+      for (int64_t r = eb[b + p]; r < eb[b + p + 1]; ++r) {
+        const size_t k = static_cast<size_t>(r) - rb;
+        if (!keep[k]) continue;
+        if (has_field && field.IsNull(k)) continue;
+        ++hits;
+        if (!has_field || n.agg == Agg::kCount) continue;
+        const double v = field.num[k];
+        if (n.agg == Agg::kMin) acc = std::min(acc, v);
+        else if (n.agg == Agg::kMax) acc = std::max(acc, v);
+        else acc += v;
+      }
+      switch (n.agg) {
+        case Agg::kCount: out.num[p] = static_cast<double>(hits); break;
+        case Agg::kSum: out.num[p] = acc; break;  // 0 when nothing matches
+        case Agg::kAvg: out.num[p] = hits ? acc / static_cast<double>(hits) : NAN; break;
+        default: out.num[p] = hits ? acc : NAN; break;
+      }
+    }
+    return out;
+  }
+
+  // Did the steps happen in order, each strictly later than the previous one, the last within
+  // `within` of the first? Per profile, best[k] is the latest start time of a chain that has
+  // reached step k (the latest start leaves the most room for the window). Events of equal time
+  // are applied together, so a step never follows another at the same instant.
+  Vals Sequence(const Node& n, const std::vector<int32_t>& codes, const std::vector<uint8_t>& keep, size_t b, size_t e) {
+    const size_t count = e - b;
+    const EventColumns& ev = *d_.events;
+    const int64_t* eb = d_.event_begin;
+    const size_t rb = static_cast<size_t>(eb[b]);
+    const size_t steps = codes.size();
+    Vals out = Bools(count);
+    std::vector<int64_t> best(steps), pending(steps);
+    for (size_t p = 0; p < count; ++p) {
+      std::fill(best.begin(), best.end(), kNullInt64);
+      bool done = false;
+      int64_t r = eb[b + p];
+      const int64_t end = eb[b + p + 1];
+      while (r < end && !done) {
+        const Micros t = ev.ts[static_cast<size_t>(r)];
+        pending = best;
+        for (; r < end && ev.ts[static_cast<size_t>(r)] == t; ++r) {
+          if (!keep[static_cast<size_t>(r) - rb]) continue;
+          const int32_t type = ev.type[static_cast<size_t>(r)];
+          for (size_t k = 0; k < steps; ++k) {
+            if (type != codes[k]) continue;
+            int64_t start = kNullInt64;
+            if (k == 0) start = t;
+            else if (best[k - 1] != kNullInt64 && (n.within <= 0 || t - best[k - 1] <= n.within)) start = best[k - 1];
+            if (start != kNullInt64 && (pending[k] == kNullInt64 || start > pending[k])) pending[k] = start;
+          }
+        }
+        best = pending;
+        done = best[steps - 1] != kNullInt64;
+      }
+      out.b[p] = done ? kT : kF;
+    }
+    return out;
+  }
+
+  const QueryData& d_;
+  std::deque<StringDictionary> scratch_;  // strings made by lower()/upper()/coalesce()
+};
+
+}  // namespace
+
+absl::Status Query::Evaluate(const QueryData& data, int32_t begin, int32_t end, std::vector<uint8_t>* out) const {
+  if (!root_) return absl::FailedPreconditionError("the query is not compiled");
+  if (begin < 0 || end < begin || end > data.profiles)
+    return absl::InvalidArgumentError(Cat("profile range [", begin, ", ", end, ") is outside 0..", data.profiles));
+  if (data.events == nullptr || data.event_begin == nullptr || data.event_dict == nullptr)
+    return absl::InvalidArgumentError("query data has no events");
+  for (const std::string& c : columns_)
+    if (data.profile_columns == nullptr || data.profile_columns->Find(c) == nullptr)
+      return absl::InvalidArgumentError(Cat("query data lacks the profile column '", c, "'"));
+  Evaluator ev(data);
+  auto v = ev.Eval(*root_, static_cast<size_t>(begin), static_cast<size_t>(end));
+  if (!v.ok()) return v.status();
+  const size_t n = static_cast<size_t>(end - begin);
+  out->resize(n);
+  for (size_t i = 0; i < n; ++i) (*out)[i] = v->b[v->At(i)] == kT;
+  return absl::OkStatus();
+}
+
+}  // namespace cdp
