@@ -728,11 +728,14 @@ class Parser {
       }
       if (field) {
         const size_t dot = path.find('.');
-        std::string f = dot == std::string::npos ? path : path.substr(dot + 1);
+        if (dot == std::string::npos)
+          return Error(t.pos, Cat(AggName(agg), "() needs a numeric field, e.g. ", AggName(agg), "(purchase.revenue); '",
+                                  path, "' is not an event field"));
+        std::string f = path.substr(dot + 1);
         std::string near = Nearest(f, event_names_);
-        return Error(t.pos, Cat("unknown event field '", f, "' in ", AggName(agg), "(",
-                                near.empty() ? "" : Cat("; did you mean '", near, "'?"),
-                                near.empty() ? Cat("); event fields: ", Join(event_names_, ", ")) : ")"));
+        return Error(t.pos, Cat("unknown event field '", f, "' in ", AggName(agg), "()",
+                                near.empty() ? Cat("; event fields: ", Join(event_names_, ", "))
+                                             : Cat("; did you mean '", near, "'?")));
       }
     }
     n->types.push_back(path);
