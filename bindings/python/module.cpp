@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cdp/generate.hpp"
+#include "cdp/kmeans.hpp"
 #include "cdp/workspace.hpp"
 
 namespace py = pybind11;
@@ -633,9 +634,28 @@ class PyWorkspace {
 
  private:
   std::unique_lock<std::mutex> Lock() {
-    py::gil_scoped_release nogil;  // wait for another thread's native call without holding the GIL
-    return std::unique_lock<std::mutex>(mu_);
+    std::unique_lock<std::mutex> lock;
+    {
+      py::gil_scoped_release nogil;  // wait for another thread's native call without holding the GIL
+      lock = std::unique_lock<std::mutex>(mu_);
+    }
+    if (!ws_) Raise(absl::FailedPreconditionError("the workspace is closed"));
+    return lock;
   }
+
+ public:
+  /// Releases the workspace (a file's writer lock included); later calls raise.
+  void Close() {
+    std::unique_ptr<cdp::Workspace> gone;
+    {
+      py::gil_scoped_release nogil;
+      std::lock_guard<std::mutex> lock(mu_);
+      gone = std::move(ws_);
+      gone.reset();
+    }
+  }
+
+ private:
   std::mutex mu_;
   std::unique_ptr<cdp::Workspace> ws_;
 };
@@ -734,7 +754,51 @@ PYBIND11_MODULE(_core, m) {
       .def("validate_segment", &PyWorkspace::ValidateSegment)
       .def("rfm", &PyWorkspace::Rfm)
       .def("schema", &PyWorkspace::Schema)
-      .def("clock", &PyWorkspace::Clock);
+      .def("clock", &PyWorkspace::Clock)
+      .def("close", &PyWorkspace::Close);
+  using Matrix = py::array_t<double, py::array::c_style | py::array::forcecast>;
+  m.def("kmeans", [](Matrix x, int n_clusters, int n_init, int max_iter, double tol, uint64_t seed, int threads) {
+    if (x.ndim() != 2) throw py::value_error("kmeans: X must be 2-dimensional (n_samples, n_features)");
+    cdp::KMeansOptions o{n_clusters, n_init, max_iter, tol, seed, threads};
+    absl::StatusOr<cdp::KMeansResult> r;
+    {
+      py::gil_scoped_release nogil;
+      r = cdp::FitKMeans(x.data(), x.shape(0), static_cast<int>(x.shape(1)), o);
+    }
+    cdp::KMeansResult k = Unwrap(std::move(r));
+    py::dict d;
+    py::array_t<double> centers({static_cast<py::ssize_t>(n_clusters), static_cast<py::ssize_t>(x.shape(1))});
+    std::copy(k.centers.begin(), k.centers.end(), centers.mutable_data());
+    d["centers"] = centers;
+    d["labels"] = py::array_t<int32_t>(static_cast<py::ssize_t>(k.labels.size()), k.labels.data());
+    d["inertia"] = k.inertia;
+    d["n_iter"] = k.n_iter;
+    d["best_init"] = k.best_init;
+    d["run_inertia"] = k.run_inertia;
+    return d;
+  });
+  m.def("kmeans_predict", [](Matrix x, Matrix centers) {
+    if (x.ndim() != 2 || centers.ndim() != 2 || x.shape(1) != centers.shape(1))
+      throw py::value_error("kmeans_predict: X and the centers must be 2-dimensional with the same number of features");
+    std::vector<double> c(centers.data(), centers.data() + centers.size());
+    std::vector<int32_t> labels;
+    {
+      py::gil_scoped_release nogil;
+      labels = cdp::PredictKMeans(x.data(), x.shape(0), static_cast<int>(x.shape(1)), c);
+    }
+    return py::array_t<int32_t>(static_cast<py::ssize_t>(labels.size()), labels.data());
+  });
+  m.def("silhouette", [](Matrix x, py::array_t<int32_t, py::array::c_style | py::array::forcecast> labels,
+                         int64_t sample_size, uint64_t seed) {
+    if (x.ndim() != 2) throw py::value_error("silhouette: X must be 2-dimensional");
+    std::vector<int32_t> l(labels.data(), labels.data() + labels.size());
+    absl::StatusOr<double> r;
+    {
+      py::gil_scoped_release nogil;
+      r = cdp::Silhouette(x.data(), x.shape(0), static_cast<int>(x.shape(1)), l, sample_size, seed);
+    }
+    return Unwrap(std::move(r));
+  });
   m.def("generate", &Generate, py::arg("customers"), py::arg("days"), py::arg("seed"), py::arg("b2b_share"),
         py::arg("junk_id_rate"), py::arg("churn_share"), py::arg("events_scale"));
   m.def("write_generated", &WriteGenerated, py::arg("dir"), py::arg("format"), py::arg("customers"),

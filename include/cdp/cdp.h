@@ -52,8 +52,9 @@ typedef struct cdp_report cdp_report;
 typedef struct cdp_table cdp_table;
 typedef struct cdp_identity_rules cdp_identity_rules;
 typedef struct cdp_identity_report cdp_identity_report;
+typedef struct cdp_segment_result cdp_segment_result;
 
-/* Version "0.1.0" and ABI revision (incremented when functions are added). */
+/* Version "0.1.0" and ABI revision (incremented when functions are added; 3 adds segments). */
 CDP_API const char* cdp_version(void);
 CDP_API int32_t cdp_abi_version(void);
 /* Message of the last failed call on this thread ("" when none). Valid until the next call. */
@@ -183,6 +184,67 @@ CDP_API cdp_status cdp_define_trait(cdp_workspace* ws, const char* name, const c
                                     const char* const* event_types, int64_t n_types, const char* window);
 /* Drops a trait; CDP_ERR_NOT_FOUND when there is none of that name. (ABI 2) */
 CDP_API cdp_status cdp_drop_trait(cdp_workspace* ws, const char* name);
+
+/* Segments (ABI 3). Expressions use the profile query language (docs/query-language.md), e.g.
+ *   "country in ('IT','FR') and count(purchase, last=30d) >= 2 and not did(unsubscribe)".
+ * Members are profile ids (rows of cdp_profiles_table), ascending.
+ *
+ * Errors: a NULL pointer or negative count is CDP_ERR_INVALID_ARGUMENT naming the argument. An
+ * expression that does not compile (syntax, unknown name, type error, empty text) is CDP_ERR_PARSE
+ * from cdp_select and cdp_segment_create; cdp_last_error() then reads
+ *   "line 1, column 19: expected a value after '>=', found end of input\n  ...\n  ^"
+ * (cdp_segment_create prefixes 'segment "<name>": '). A stored segment whose expression no longer
+ * compiles (e.g. its trait was dropped) fails cdp_segment_evaluate / cdp_segment_overlap with
+ * CDP_ERR_INVALID_ARGUMENT. Unknown segment names are CDP_ERR_NOT_FOUND. */
+
+/* Profiles for which expression is true. purpose (NULL or "": none) drops profiles that may not
+ * be used for it. as_of: INT64_MIN evaluates at the workspace clock (the latest event time);
+ * otherwise event aggregates see only events up to as_of (µs) and `last=` windows end there
+ * (profile columns such as attributes and traits are current values). On success *out receives a
+ * result to destroy with cdp_segment_result_destroy. (ABI 3) */
+CDP_API cdp_status cdp_select(cdp_workspace* ws, const char* expression, const char* purpose, int64_t as_of,
+                              cdp_segment_result** out);
+/* Segment result accessors (0 for a NULL result): member count, profiles evaluated, profiles that
+ * matched but were removed for the purpose, and the time windows ended at (µs). (ABI 3) */
+CDP_API int64_t cdp_segment_result_size(const cdp_segment_result* r);
+CDP_API int64_t cdp_segment_result_population(const cdp_segment_result* r);
+CDP_API int64_t cdp_segment_result_excluded(const cdp_segment_result* r);
+CDP_API int64_t cdp_segment_result_clock(const cdp_segment_result* r);
+/* Members: *data receives n_members profile ids, ascending (data may be NULL when there are none),
+ * valid until cdp_segment_result_destroy. (ABI 3) */
+CDP_API cdp_status cdp_segment_result_members(const cdp_segment_result* r, const int32_t** data,
+                                              int64_t* n_members);
+CDP_API void cdp_segment_result_destroy(cdp_segment_result* r);
+
+/* Defines a named segment; the expression must compile now. purpose and description may be NULL.
+ * An existing name fails with CDP_ERR_INVALID_ARGUMENT unless replace != 0. (ABI 3) */
+CDP_API cdp_status cdp_segment_create(cdp_workspace* ws, const char* name, const char* expression,
+                                      const char* purpose, const char* description, int32_t replace);
+/* Drops a named segment; CDP_ERR_NOT_FOUND when there is none of that name. (ABI 3) */
+CDP_API cdp_status cdp_segment_drop(cdp_workspace* ws, const char* name);
+/* Current members of a named segment (as_of as in cdp_select; INT64_MIN = the clock), with the
+ * segment's purpose applied. (ABI 3) */
+CDP_API cdp_status cdp_segment_evaluate(cdp_workspace* ws, const char* name, int64_t as_of,
+                                        cdp_segment_result** out);
+/* One row per member for activation: profile, key, then the n_columns columns named (identifier
+ * types such as "email", attributes, traits, built-ins). members may be NULL when n_members is 0,
+ * columns when n_columns is 0. Unknown columns and profile ids fail with
+ * CDP_ERR_INVALID_ARGUMENT. (ABI 3) */
+CDP_API cdp_status cdp_segment_members_table(cdp_workspace* ws, const int32_t* members, int64_t n_members,
+                                             const char* const* columns, int64_t n_columns, cdp_table** out);
+/* RFM of every profile with a purchase: profile, key, recency (whole days from the last purchase
+ * to the reference, double), frequency (orders), monetary (double), r, f, m (scores 1..bins), rfm
+ * ("545"), segment (named segment when bins is 5, else null).
+ * purchase_types: n_types event types (NULL/0 = "purchase"). order_field: the column whose distinct
+ * values count orders (NULL = "order_id"; "" or a missing column: each purchase is one order).
+ * reference: µs, or INT64_MIN for midnight UTC after the latest purchase. bins: 2..100 (0 = 5).
+ * (ABI 3) */
+CDP_API cdp_status cdp_rfm(cdp_workspace* ws, const char* const* purchase_types, int64_t n_types,
+                           const char* order_field, int64_t reference, int32_t bins, cdp_table** out);
+/* Overlap of every ordered pair of the n named segments, each evaluated now (n * n rows):
+ * segment_a, segment_b, size_a, size_b, both, jaccard (both / union; 1 when both are empty),
+ * share_of_a (both / size_a; NaN when a is empty). names may be NULL when n is 0. (ABI 3) */
+CDP_API cdp_status cdp_segment_overlap(cdp_workspace* ws, const char* const* names, int64_t n, cdp_table** out);
 
 /* Typed access to result tables. Column data pointers stay valid until cdp_table_destroy.
  * Nulls: int64 INT64_MIN, double NaN, bool -1 (int8), string NULL from cdp_table_string. */

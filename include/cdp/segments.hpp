@@ -90,7 +90,7 @@ std::string_view RfmSegmentName(int r, int f, int m);
 const std::vector<std::string_view>& RfmSegmentNames();
 
 /// RFM over events sorted by (profile, ts): profile p's events are rows [event_begin[p],
-/// event_begin[p + 1]). Errors: bins < 2, no purchase type given.
+/// event_begin[p + 1]). Errors: bins outside 2..100, no purchase type given.
 absl::StatusOr<RfmResult> ComputeRfm(const EventColumns& sorted, const StringDictionary& dict,
                                      const int64_t* event_begin, int32_t profiles, const RfmOptions& options);
 /// Scores 1..bins by the tie rule above; `higher_is_better` false for recency.

@@ -13,10 +13,12 @@ from .identity import IdentityReport, Profile
 from .report import IngestReport
 from .segments import Segment, SegmentValidation
 from . import segments
+from . import clustering
+from .clustering import KMeansSegmenter
 from .workspace import Workspace
 
 _core._register_errors(_TYPES)
 __version__ = _core.__version__
 
-__all__ = ["Workspace", "IngestReport", "Segment", "SegmentValidation", "IdentityReport", "Profile", "generate", "generate_files", "Error", "InvalidArgumentError",
+__all__ = ["Workspace", "IngestReport", "KMeansSegmenter", "Segment", "SegmentValidation", "IdentityReport", "Profile", "generate", "generate_files", "Error", "InvalidArgumentError",
            "NotFoundError", "IOError", "UnsupportedError", "__version__"]

@@ -167,3 +167,159 @@ def rfm_frame(d):
         df[c] = df[c].astype(np.int8)
     df.attrs["reference"] = pd.Timestamp(int(d["reference"]), unit="us", tz="UTC")
     return df
+
+
+# --- expression helpers for the common segment kinds -------------------------------------------
+# Each returns an expression string (docs/query-language.md) for ws.segment / ws.select; the
+# attribute names are parameters so they fit any CRM schema.
+
+def quote(value):
+    """A string literal of the expression language: ``quote("O'Brien") == "'O''Brien'"``."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _name(name):
+    return name if all(c.isalnum() or c in "_." for c in name) and not name[0].isdigit() else f"`{name}`"
+
+
+def _in(attr, values):
+    values = [values] if isinstance(values, (str, int, float)) else list(values)
+    items = ", ".join(quote(v) if isinstance(v, str) else repr(v) for v in values)
+    return f"{_name(attr)} in ({items})"
+
+
+def _join(parts):
+    parts = [p for p in parts if p]
+    if not parts:
+        raise ValueError("no condition given")
+    return " and ".join(f"({p})" if " or " in p else p for p in parts)
+
+
+def demographic(age=None, gender=None, income=None, *, age_attr="age", gender_attr="gender",
+                income_attr="income_band"):
+    """Age range (inclusive), gender(s), income band(s).
+
+    Example: ``ws.segment("young_women", cdp.segments.demographic(age=(25, 40), gender="female"))``
+    """
+    parts = []
+    if age is not None:
+        lo, hi = age
+        parts.append(f"{_name(age_attr)} between {lo} and {hi}")
+    if gender is not None:
+        parts.append(_in(gender_attr, gender))
+    if income is not None:
+        parts.append(_in(income_attr, income))
+    return _join(parts)
+
+
+def geographic(countries=None, regions=None, cities=None, near=None, *, country_attr="country",
+               region_attr="region", city_attr="city", lat_attr="latitude", lon_attr="longitude"):
+    """Countries, regions, cities, or within ``near=(lat, lon, km)`` of a point (haversine).
+
+    Example: ``cdp.segments.geographic(countries=["IT", "FR"], near=(45.46, 9.19, 50))``
+    """
+    parts = []
+    if countries is not None:
+        parts.append(_in(country_attr, countries))
+    if regions is not None:
+        parts.append(_in(region_attr, regions))
+    if cities is not None:
+        parts.append(_in(city_attr, cities))
+    if near is not None:
+        lat, lon, km = near
+        parts.append(f"distance_km({_name(lat_attr)}, {_name(lon_attr)}, {float(lat)!r}, {float(lon)!r}) <= {float(km)!r}")
+    return _join(parts)
+
+
+def behavioral(did=None, did_not=None, min_count=None, window=None, then=None, within=None):
+    """Did an event (at least ``min_count`` times) in the window, did not do another, or did A
+    then B within a time (``then=("add_to_cart", "purchase"), within="7d"``).
+
+    Example: ``cdp.segments.behavioral(did="purchase", min_count=2, window="30d", did_not="email_unsubscribe")``
+    """
+    w = f", last={window}" if window else ""
+    parts = []
+    if did is not None:
+        parts.append(f"count({_name(did)}{w}) >= {int(min_count)}" if min_count else f"did({_name(did)}{w})")
+    if did_not is not None:
+        parts.append(f"not did({_name(did_not)}{w})")
+    if then is not None:
+        steps = ", ".join(_name(s) for s in then)
+        parts.append(f"sequence({steps}{', within=' + within if within else ''}{w})")
+    return _join(parts)
+
+
+ENGAGEMENT_EVENTS = ("email_open", "email_click", "social_like", "social_comment", "social_share")
+
+
+def engagement_tiers(ws, events=ENGAGEMENT_EVENTS, window="30d", thresholds=(1, 5), prefix="engagement"):
+    """Defines three segments by engagement events in the window: ``<prefix>_high`` (at least
+    thresholds[1]), ``_medium`` (thresholds[0] up to below thresholds[1]) and ``_low`` (fewer than
+    thresholds[0]); returns {tier: Segment}.
+
+    Example: ``cdp.segments.engagement_tiers(ws, window="30d", thresholds=(1, 5))["high"].size``
+    """
+    lo, hi = thresholds
+    if not 0 < lo < hi:
+        raise ValueError(f"thresholds must be 0 < low < high, got {thresholds}")
+    types = ", ".join(quote(e) for e in events)
+    n = f"count(*, where=type in ({types}), last={window})"
+    exprs = {"high": f"{n} >= {hi}", "medium": f"{n} >= {lo} and {n} < {hi}", "low": f"{n} < {lo}"}
+    return {tier: ws.segment(f"{prefix}_{tier}", e, replace=True) for tier, e in exprs.items()}
+
+
+def psychographic(interests=None, values=None, lifestyles=None, *, interests_attr="interests",
+                  values_attr="values", lifestyle_attr="lifestyle"):
+    """Any of the interests / values (items of a ';' or ',' separated attribute) and lifestyles.
+
+    Example: ``cdp.segments.psychographic(interests=["travel", "outdoors"], lifestyles="tech_enthusiast")``
+    """
+    parts = []
+    for attr, items in ((interests_attr, interests), (values_attr, values)):
+        if items is not None:
+            items = [items] if isinstance(items, str) else list(items)
+            parts.append(" or ".join(f"has({_name(attr)}, {quote(i)})" for i in items))
+    if lifestyles is not None:
+        parts.append(_in(lifestyle_attr, lifestyles))
+    return _join(parts)
+
+
+def economic(income_bands=None, min_spend=None, max_spend=None, window=None, max_avg_order=None,
+             min_avg_order=None, *, income_attr="income_band", purchase="purchase"):
+    """Income bands, spend (revenue of purchases, optionally in a window) and price sensitivity
+    as average order value (``max_avg_order`` for bargain hunters, ``min_avg_order`` for premium).
+
+    Example: ``cdp.segments.economic(income_bands=["high", "upper_middle"], min_spend=500)``
+    """
+    w = f", last={window}" if window else ""
+    parts = []
+    if income_bands is not None:
+        parts.append(_in(income_attr, income_bands))
+    if min_spend is not None:
+        parts.append(f"sum({_name(purchase)}.revenue{w}) >= {float(min_spend)!r}")
+    if max_spend is not None:
+        parts.append(f"sum({_name(purchase)}.revenue{w}) <= {float(max_spend)!r}")
+    if max_avg_order is not None:
+        parts.append(f"avg({_name(purchase)}.revenue{w}) <= {float(max_avg_order)!r}")
+    if min_avg_order is not None:
+        parts.append(f"avg({_name(purchase)}.revenue{w}) >= {float(min_avg_order)!r}")
+    return _join(parts)
+
+
+def b2b(industries=None, company_sizes=None, countries=None, min_account_value=None, *,
+        industry_attr="industry", size_attr="company_size", country_attr="country", value_field="revenue",
+        purchase="purchase"):
+    """Firmographics: industry, company size, location and account value (revenue of purchases).
+
+    Example: ``cdp.segments.b2b(industries=["retail"], company_sizes=["201-1000", "1000+"], min_account_value=1000)``
+    """
+    parts = []
+    if industries is not None:
+        parts.append(_in(industry_attr, industries))
+    if company_sizes is not None:
+        parts.append(_in(size_attr, company_sizes))
+    if countries is not None:
+        parts.append(_in(country_attr, countries))
+    if min_account_value is not None:
+        parts.append(f"sum({_name(purchase)}.{value_field}) >= {float(min_account_value)!r}")
+    return _join(parts)

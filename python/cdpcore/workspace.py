@@ -484,5 +484,23 @@ class Workspace:
         """Bytes held by the event store: {"events", "core_bytes", "total_bytes"}."""
         return self._ws.memory()
 
+    def close(self):
+        """Releases the workspace now (a file's writer lock too); later calls raise. A file
+        workspace needs no close for durability: every call commits.
+
+        Example: ``with cdpcore.Workspace("shop.cdp") as ws: ws.ingest_csv("events.csv")``
+        """
+        self._ws.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
     def __repr__(self):
-        return f"Workspace({self.path!r}, events={self.event_count():,})"
+        try:
+            return f"Workspace({self.path!r}, events={self.event_count():,})"
+        except Exception:  # closed
+            return f"Workspace({self.path!r}, closed)"

@@ -32,6 +32,9 @@ struct cdp_identity_rules {
 struct cdp_identity_report {
   cdp::IdentityReport report;
 };
+struct cdp_segment_result {
+  cdp::SegmentResult result;
+};
 struct cdp_table {
   cdp::Table table;
   std::mutex text_mu;  // cdp_table_string fills `text` lazily; readers may share a table
@@ -53,7 +56,8 @@ cdp_status FromStatus(const absl::Status& st) {
   switch (st.code()) {
     case absl::StatusCode::kInvalidArgument:
     case absl::StatusCode::kOutOfRange:
-    case absl::StatusCode::kFailedPrecondition: code = CDP_ERR_INVALID_ARGUMENT; break;
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kAlreadyExists: code = CDP_ERR_INVALID_ARGUMENT; break;
     case absl::StatusCode::kNotFound: code = CDP_ERR_NOT_FOUND; break;
     case absl::StatusCode::kDataLoss:
     case absl::StatusCode::kUnavailable:
@@ -124,10 +128,47 @@ cdp_status TypedColumn(const cdp_table* t, int64_t col, const T** data, cdp::Col
 }
 }  // namespace
 
+namespace {
+// Query::Compile reports every error as InvalidArgument reading "line L, column C: ..." (or
+// "empty expression: ..." for blank text). `prefix` is what the caller put in front of it.
+bool IsCompileError(const absl::Status& st, std::string_view prefix) {
+  if (st.code() != absl::StatusCode::kInvalidArgument) return false;
+  std::string_view m = cdp::View(st.message());
+  if (m.substr(0, prefix.size()) != prefix) return false;
+  m.remove_prefix(prefix.size());
+  return m.starts_with("line ") || m.starts_with("empty expression:");
+}
+
+// FromStatus, except that an expression compile error becomes CDP_ERR_PARSE.
+cdp_status FromQueryStatus(const absl::Status& st, std::string_view prefix) {
+  cdp_status code = FromStatus(st);
+  return IsCompileError(st, prefix) ? CDP_ERR_PARSE : code;
+}
+
+cdp_status NewSegmentResult(absl::StatusOr<cdp::SegmentResult> r, cdp_segment_result** out, std::string_view prefix) {
+  if (!r.ok()) return FromQueryStatus(r.status(), prefix);
+  *out = new cdp_segment_result{*std::move(r)};
+  return CDP_OK;
+}
+
+// n C strings into `out`; errors name the arguments (`what`, `what_n`, `what`[i]).
+cdp_status Strings(const char* const* items, int64_t n, const char* fn, const char* what, const char* what_n,
+                   std::vector<std::string>* out) {
+  CDP_CHECK_ARG(n >= 0, cdp::Cat(fn, ": ", what_n, " is negative"));
+  CDP_CHECK_ARG(items != nullptr || n == 0, cdp::Cat(fn, ": ", what, " is NULL"));
+  out->reserve(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    CDP_CHECK_ARG(items[i] != nullptr, cdp::Cat(fn, ": ", what, "[", i, "] is NULL"));
+    out->emplace_back(items[i]);
+  }
+  return CDP_OK;
+}
+}  // namespace
+
 extern "C" {
 
 const char* cdp_version(void) { return "0.1.0"; }
-int32_t cdp_abi_version(void) { return 2; }
+int32_t cdp_abi_version(void) { return 3; }
 const char* cdp_last_error(void) { return g_last_error.c_str(); }
 
 cdp_status cdp_workspace_open(const char* path, cdp_workspace** out) {
@@ -450,6 +491,132 @@ cdp_status cdp_drop_trait(cdp_workspace* ws, const char* name) {
   CDP_CHECK_ARG(ws != nullptr, "cdp_drop_trait: workspace is NULL");
   CDP_CHECK_ARG(name != nullptr, "cdp_drop_trait: name is NULL");
   return FromStatus(ws->ws->DropTrait(name));
+  CDP_API_END();
+}
+
+cdp_status cdp_select(cdp_workspace* ws, const char* expression, const char* purpose, int64_t as_of,
+                      cdp_segment_result** out) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr, "cdp_select: workspace is NULL");
+  CDP_CHECK_ARG(expression != nullptr, "cdp_select: expression is NULL");
+  CDP_CHECK_ARG(out != nullptr, "cdp_select: out is NULL");
+  *out = nullptr;
+  return NewSegmentResult(ws->ws->Select(expression, purpose == nullptr ? "" : purpose, as_of), out, "");
+  CDP_API_END();
+}
+
+int64_t cdp_segment_result_size(const cdp_segment_result* r) {
+  return r ? static_cast<int64_t>(r->result.members.size()) : 0;
+}
+int64_t cdp_segment_result_population(const cdp_segment_result* r) { return r ? r->result.population : 0; }
+int64_t cdp_segment_result_excluded(const cdp_segment_result* r) { return r ? r->result.excluded : 0; }
+int64_t cdp_segment_result_clock(const cdp_segment_result* r) { return r ? r->result.clock : 0; }
+
+cdp_status cdp_segment_result_members(const cdp_segment_result* r, const int32_t** data, int64_t* n_members) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(r != nullptr, "cdp_segment_result_members: result is NULL");
+  CDP_CHECK_ARG(data != nullptr, "cdp_segment_result_members: data is NULL");
+  CDP_CHECK_ARG(n_members != nullptr, "cdp_segment_result_members: n_members is NULL");
+  *data = r->result.members.data();
+  *n_members = static_cast<int64_t>(r->result.members.size());
+  return CDP_OK;
+  CDP_API_END();
+}
+
+void cdp_segment_result_destroy(cdp_segment_result* r) { delete r; }
+
+cdp_status cdp_segment_create(cdp_workspace* ws, const char* name, const char* expression, const char* purpose,
+                              const char* description, int32_t replace) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr, "cdp_segment_create: workspace is NULL");
+  CDP_CHECK_ARG(name != nullptr, "cdp_segment_create: name is NULL");
+  CDP_CHECK_ARG(expression != nullptr, "cdp_segment_create: expression is NULL");
+  cdp::SegmentSpec spec;
+  spec.name = name;
+  spec.expression = expression;
+  if (purpose != nullptr) spec.purpose = purpose;
+  if (description != nullptr) spec.description = description;
+  // DefineSegment reports a compile error as 'segment "<name>": line ...'.
+  return FromQueryStatus(ws->ws->DefineSegment(spec, replace != 0), cdp::Cat("segment \"", spec.name, "\": "));
+  CDP_API_END();
+}
+
+cdp_status cdp_segment_drop(cdp_workspace* ws, const char* name) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr, "cdp_segment_drop: workspace is NULL");
+  CDP_CHECK_ARG(name != nullptr, "cdp_segment_drop: name is NULL");
+  return FromStatus(ws->ws->DropSegment(name));
+  CDP_API_END();
+}
+
+cdp_status cdp_segment_evaluate(cdp_workspace* ws, const char* name, int64_t as_of, cdp_segment_result** out) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr, "cdp_segment_evaluate: workspace is NULL");
+  CDP_CHECK_ARG(name != nullptr, "cdp_segment_evaluate: name is NULL");
+  CDP_CHECK_ARG(out != nullptr, "cdp_segment_evaluate: out is NULL");
+  *out = nullptr;
+  auto r = ws->ws->EvaluateSegment(name, as_of);
+  if (!r.ok()) return FromStatus(r.status());  // a stored expression that no longer compiles stays INVALID_ARGUMENT
+  *out = new cdp_segment_result{*std::move(r)};
+  return CDP_OK;
+  CDP_API_END();
+}
+
+cdp_status cdp_segment_members_table(cdp_workspace* ws, const int32_t* members, int64_t n_members,
+                                     const char* const* columns, int64_t n_columns, cdp_table** out) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr, "cdp_segment_members_table: workspace is NULL");
+  CDP_CHECK_ARG(out != nullptr, "cdp_segment_members_table: out is NULL");
+  *out = nullptr;
+  CDP_CHECK_ARG(n_members >= 0, "cdp_segment_members_table: n_members is negative");
+  CDP_CHECK_ARG(members != nullptr || n_members == 0, "cdp_segment_members_table: members is NULL");
+  std::vector<std::string> cols;
+  if (cdp_status st = Strings(columns, n_columns, "cdp_segment_members_table", "columns", "n_columns", &cols); st != CDP_OK)
+    return st;
+  std::vector<int32_t> ids(members, members + n_members);
+  auto t = ws->ws->MembersTable(ids, cols);
+  if (!t.ok()) return FromStatus(t.status());
+  *out = NewTable(*std::move(t));
+  return CDP_OK;
+  CDP_API_END();
+}
+
+cdp_status cdp_rfm(cdp_workspace* ws, const char* const* purchase_types, int64_t n_types, const char* order_field,
+                   int64_t reference, int32_t bins, cdp_table** out) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr, "cdp_rfm: workspace is NULL");
+  CDP_CHECK_ARG(out != nullptr, "cdp_rfm: out is NULL");
+  *out = nullptr;
+  cdp::RfmOptions o;
+  std::vector<std::string> types;
+  if (cdp_status st = Strings(purchase_types, n_types, "cdp_rfm", "purchase_types", "n_types", &types); st != CDP_OK) return st;
+  if (!types.empty()) o.purchase_types = std::move(types);
+  if (order_field != nullptr) o.order_field = order_field;
+  o.reference = reference;
+  if (bins != 0) o.bins = bins;
+  auto r = ws->ws->Rfm(o);
+  if (!r.ok()) return FromStatus(r.status());
+  *out = NewTable(ws->ws->RfmTable(*r));
+  return CDP_OK;
+  CDP_API_END();
+}
+
+cdp_status cdp_segment_overlap(cdp_workspace* ws, const char* const* names, int64_t n, cdp_table** out) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr, "cdp_segment_overlap: workspace is NULL");
+  CDP_CHECK_ARG(out != nullptr, "cdp_segment_overlap: out is NULL");
+  *out = nullptr;
+  std::vector<std::string> wanted;
+  if (cdp_status st = Strings(names, n, "cdp_segment_overlap", "names", "n", &wanted); st != CDP_OK) return st;
+  std::vector<cdp::SegmentResult> results;
+  results.reserve(wanted.size());
+  for (const std::string& name : wanted) {
+    auto r = ws->ws->EvaluateSegment(name);
+    if (!r.ok()) return FromStatus(r.status());
+    results.push_back(*std::move(r));
+  }
+  *out = NewTable(cdp::OverlapTable(results));
+  return CDP_OK;
   CDP_API_END();
 }
 

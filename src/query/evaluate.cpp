@@ -508,6 +508,7 @@ class Evaluator {
           constexpr double kRad = std::numbers::pi / 180.0;
           const double la1 = a[0].num[a[0].At(i)] * kRad, lo1 = a[1].num[a[1].At(i)] * kRad;
           const double la2 = a[2].num[a[2].At(i)] * kRad, lo2 = a[3].num[a[3].At(i)] * kRad;
+          if (std::isnan(la1 + lo1 + la2 + lo2)) return static_cast<double>(NAN);  // a missing coordinate
           const double s1 = std::sin((la2 - la1) / 2), s2 = std::sin((lo2 - lo1) / 2);
           const double h = s1 * s1 + std::cos(la1) * std::cos(la2) * s2 * s2;
           return 2 * 6371.0088 * std::asin(std::min(1.0, std::sqrt(h)));

@@ -203,7 +203,7 @@ class Parser {
           auto d = ParseDuration(text_.substr(i, u - i));
           if (!d.ok())
             return Error(t.pos, Cat("bad duration '", text_.substr(i, u - i),
-                                    "': expected a whole number and a unit (ms, s, m/min, h, d, w), e.g. 30d"));
+                                    "': expected a whole number and a unit (us, ms, s, m/min, h, d, w), e.g. 30d"));
           t.kind = Tok::kDuration, t.dur = *d, t.text = std::string(text_.substr(i, u - i)), i = u;
         } else {
           t.kind = Tok::kNumber, t.text = std::string(text_.substr(i, j - i));
@@ -457,7 +457,7 @@ class Parser {
   }
   NodeOr Arithmetic(const Token& op, std::unique_ptr<Node> a, std::unique_ptr<Node> b) {
     Arith ar = op.text == "+" ? Arith::kAdd : op.text == "-" ? Arith::kSub : op.text == "*" ? Arith::kMul : Arith::kDiv;
-    (void)Coerce(b.get(), a->type);  // '2024-01-01' - 30d is not supported: only columns coerce
+    (void)Coerce(b.get(), a->type);  // first_seen - '2023-12-01': a string on the right of a timestamp
     const ValueType x = a->type, y = b->type;
     using V = ValueType;
     V out = V::kNull;
@@ -717,20 +717,25 @@ class Parser {
         n->str = path;  // any event type
         return absl::OkStatus();
       }
-      // type.field: the longest known event type prefix, else the first segment.
+      // type.field: a known event type prefix wins (types may hold dots), then the first segment.
+      if (types_.contains(path)) {
+        n->types.push_back(path);
+        return absl::OkStatus();
+      }
       for (size_t dot = path.rfind('.'); dot != std::string::npos && dot > 0; dot = path.rfind('.', dot - 1)) {
         std::string type = path.substr(0, dot), f = path.substr(dot + 1);
-        if (EventField(f) && (types_.contains(type) || field)) {
+        if (EventField(f) && types_.contains(type)) {
           n->types.push_back(type), n->str = f;
           return absl::OkStatus();
         }
         if (dot == 0) break;
       }
-      if (field) {
-        const size_t dot = path.find('.');
-        if (dot == std::string::npos)
-          return Error(t.pos, Cat(AggName(agg), "() needs a numeric field, e.g. ", AggName(agg), "(purchase.revenue); '",
-                                  path, "' is not an event field"));
+      const size_t dot = path.find('.');
+      if (dot != std::string::npos && EventField(path.substr(dot + 1))) {  // a type no event has yet
+        n->types.push_back(path.substr(0, dot)), n->str = path.substr(dot + 1);
+        return absl::OkStatus();
+      }
+      if (field && dot != std::string::npos) {
         std::string f = path.substr(dot + 1);
         std::string near = Nearest(f, event_names_);
         return Error(t.pos, Cat("unknown event field '", f, "' in ", AggName(agg), "()",
@@ -770,6 +775,7 @@ class Parser {
         return Error(t.pos, Cat(fname, "() takes one event selector; add options as name=value (last=30d, where=...)"));
       if (IsOp(t, "*")) {
         if (NeedsField(agg)) return Error(t.pos, Cat(fname, "() needs a field, e.g. ", fname, "(purchase.revenue)"));
+        if (agg == Agg::kSequence) return Error(t.pos, "sequence() steps are event types; '*' (any type) is not a step");
         ++at_;
         n->types.clear();
       } else if (t.kind == Tok::kIdent || t.kind == Tok::kString) {
@@ -818,7 +824,7 @@ class Parser {
         if ((*w)->type != ValueType::kBool)
           return Error((*w)->pos, Cat("where= needs a condition on the event, found a ", ValueTypeName((*w)->type)));
         n->where = std::move(*w);
-      } else if (k == "field") {
+      } else if (k == "field" && (NeedsField(agg) || agg == Agg::kCount)) {
         const Token& v = Next();
         if (v.kind != Tok::kIdent) return Error(v.pos, Cat("expected an event field after field=, found ", Describe(v)));
         if (!EventField(v.text)) {
@@ -828,7 +834,7 @@ class Parser {
         n->str = v.text;
       } else {
         return Error(key.pos, Cat("unknown option '", key.text, "' of ", fname, "(): expected last=, since=, until=, where=",
-                                  agg == Agg::kSequence ? ", within=" : "", NeedsField(agg) ? ", field=" : ""));
+                                  agg == Agg::kSequence ? ", within=" : "", (NeedsField(agg) || agg == Agg::kCount) ? ", field=" : ""));
       }
       if (IsOp(Peek(), ",")) {
         ++at_;

@@ -34,17 +34,24 @@ absl::StatusOr<IngestReport> Workspace::ImportProfiles(const SourceBatch& batch,
   }
   if (!options.ts_column.empty() && !has_ts)
     return absl::InvalidArgumentError(Cat("import_profiles: ts column \"", options.ts_column, "\" is not in the table"));
-  if (!has_ts) o.mapping["ts"] = Cat("=", FormatTimestamp(absl::ToUnixMicros(absl::Now())));
-  // Every row carries its source.
+  // Every row carries its source (and, without a ts column, the time of the import).
   static const int32_t kZero[1] = {0};
   std::vector<int32_t> zeros(batch.rows, 0);
   const std::vector<std::string> categories = {options.source};
-  SourceColumn src;
-  src.name = "attribute_source";
-  src.kind = SourceColumn::Kind::kCodes;
-  src.codes32 = batch.rows ? zeros.data() : kZero;
-  src.categories = &categories;
-  b.columns.push_back(src);
+  const std::vector<std::string> now = {FormatTimestamp(absl::ToUnixMicros(absl::Now()))};
+  auto constant = [&](std::string name, const std::vector<std::string>* value) {
+    SourceColumn c;
+    c.name = std::move(name);
+    c.kind = SourceColumn::Kind::kCodes;
+    c.codes32 = batch.rows ? zeros.data() : kZero;
+    c.categories = value;
+    b.columns.push_back(c);
+  };
+  constant("attribute_source", &categories);
+  if (!has_ts) {
+    constant("import_ts", &now);
+    o.mapping["ts"] = "import_ts";
+  }
   return IngestColumnsAs(b, o, "import_profiles");
 }
 

@@ -300,6 +300,286 @@ static void test_identity_bad_input(void) {
   cdp_workspace_close(ws);
 }
 
+/* Segment data as NDJSON. By hand: u1 buys twice (orders o1 and o2; o2 has two line items) and
+ * views a page, u2 only views a page, u3 buys once at the latest time of all, u4 only signs up.
+ * Buyers: u1, u3. Viewers: u1, u2. Population: 4 profiles. */
+static const char kSegmentNdjson[] =
+    "{\"event_id\":\"s1\",\"type\":\"purchase\",\"ts\":\"2024-03-01T10:00:00Z\",\"user_id\":\"u1\","
+    "\"email\":\"ann@shop.com\",\"revenue\":20,\"order_id\":\"o1\"}\n"
+    "{\"event_id\":\"s2\",\"type\":\"page_view\",\"ts\":\"2024-03-02T08:00:00Z\",\"user_id\":\"u1\"}\n"
+    "{\"event_id\":\"s3\",\"type\":\"purchase\",\"ts\":\"2024-03-05T15:00:00Z\",\"user_id\":\"u1\","
+    "\"revenue\":30,\"order_id\":\"o2\"}\n"
+    "{\"event_id\":\"s4\",\"type\":\"purchase\",\"ts\":\"2024-03-05T15:05:00Z\",\"user_id\":\"u1\","
+    "\"revenue\":5,\"order_id\":\"o2\"}\n"
+    "{\"event_id\":\"s5\",\"type\":\"page_view\",\"ts\":\"2024-03-04T12:00:00Z\",\"user_id\":\"u2\"}\n"
+    "{\"event_id\":\"s6\",\"type\":\"signup\",\"ts\":\"2024-03-02T09:00:00Z\",\"user_id\":\"u4\"}\n"
+    "{\"event_id\":\"s7\",\"type\":\"purchase\",\"ts\":\"2024-03-09T23:30:00Z\",\"user_id\":\"u3\","
+    "\"revenue\":5,\"order_id\":\"o3\"}\n";
+
+#define SEC 1000000LL
+/* date -u -d <time> +%s */
+#define T_LATEST (1710027000LL * SEC)     /* 2024-03-09T23:30:00Z, event s7 (the clock) */
+#define T_MARCH_3 (1709424000LL * SEC)    /* 2024-03-03T00:00:00Z */
+#define T_MARCH_20 (1710892800LL * SEC)   /* 2024-03-20T00:00:00Z */
+
+/* 1 when r's members are exactly the n ids of want (ascending). */
+static int members_are(const cdp_segment_result* r, const int32_t* want, int64_t n) {
+  const int32_t* data = NULL;
+  int64_t got = -1, i;
+  if (cdp_segment_result_members(r, &data, &got) != CDP_OK || got != n) return 0;
+  if (cdp_segment_result_size(r) != n) return 0;
+  for (i = 0; i < n; ++i)
+    if (data[i] != want[i]) return 0;
+  return 1;
+}
+
+/* Row of an RFM table whose profile column is p; -1 when none. */
+static int64_t rfm_row(const cdp_table* t, int32_t p) {
+  const int64_t* prof = NULL;
+  int64_t r;
+  if (cdp_table_column_int64(t, cdp_table_column_index(t, "profile"), &prof) != CDP_OK) return -1;
+  for (r = 0; r < cdp_table_nrows(t); ++r)
+    if (prof[r] == p) return r;
+  return -1;
+}
+
+/* Double cell by column name; NaN when missing. */
+static double table_double(const cdp_table* t, const char* column, int64_t row) {
+  const double* d = NULL;
+  if (row < 0 || row >= cdp_table_nrows(t)) return NAN;
+  if (cdp_table_column_double(t, cdp_table_column_index(t, column), &d) != CDP_OK) return NAN;
+  return d[row];
+}
+
+/* Int64 cell by column name; INT64_MIN when missing. */
+static int64_t table_int64(const cdp_table* t, const char* column, int64_t row) {
+  const int64_t* d = NULL;
+  if (row < 0 || row >= cdp_table_nrows(t)) return INT64_MIN;
+  if (cdp_table_column_int64(t, cdp_table_column_index(t, column), &d) != CDP_OK) return INT64_MIN;
+  return d[row];
+}
+
+/* Select, named segments, members, overlap and RFM (ABI 3) over NDJSON events. */
+static void test_segments(void) {
+  const char* tmp = getenv("TMPDIR");
+  char path[512];
+  FILE* f;
+  cdp_workspace* ws = NULL;
+  cdp_report* rep = NULL;
+  cdp_segment_result* r = NULL;
+  cdp_table* t = NULL;
+  int32_t p1 = -1, p2 = -1, p3 = -1, p4 = -1, buyers[2], one[1];
+  const int32_t* data = NULL;
+  int64_t n = -1, row;
+  const char* email_col[] = {"email"};
+  const char* bad_col[] = {"emial"};
+  const char* purchase[] = {"purchase"};
+  const char* pair[] = {"buyers", "viewers"};
+  const char* with_null[] = {"buyers", NULL};
+
+  CHECK(cdp_abi_version() >= 3);
+  snprintf(path, sizeof path, "%s/cdp_capi_segments_%ld.ndjson", tmp && *tmp ? tmp : "/tmp", (long)getpid());
+  f = fopen(path, "w");
+  CHECK(f != NULL);
+  if (f == NULL) return;
+  fputs(kSegmentNdjson, f);
+  fclose(f);
+
+  CHECK(cdp_workspace_open(NULL, &ws) == CDP_OK);
+  if (ws == NULL) return;
+  CHECK(cdp_ingest_ndjson(ws, path, NULL, &rep) == CDP_OK);
+  remove(path);
+  CHECK(cdp_report_read(rep) == 7);
+  CHECK(cdp_report_accepted(rep) == 7);
+  cdp_report_destroy(rep);
+  CHECK(cdp_find_profile(ws, "user_id:u1", &p1) == CDP_OK);
+  CHECK(cdp_find_profile(ws, "user_id:u2", &p2) == CDP_OK);
+  CHECK(cdp_find_profile(ws, "user_id:u3", &p3) == CDP_OK);
+  CHECK(cdp_find_profile(ws, "user_id:u4", &p4) == CDP_OK);
+  CHECK(p1 != p2 && p1 != p3 && p1 != p4 && p2 != p3 && p2 != p4 && p3 != p4);
+  buyers[0] = p1 < p3 ? p1 : p3; /* ascending */
+  buyers[1] = p1 < p3 ? p3 : p1;
+
+  /* did(purchase): u1 and u3 of 4 profiles, windows ending at the latest event (s7). */
+  CHECK(cdp_select(ws, "did(purchase)", NULL, INT64_MIN, &r) == CDP_OK);
+  CHECK(r != NULL);
+  CHECK(members_are(r, buyers, 2));
+  CHECK(cdp_segment_result_population(r) == 4);
+  CHECK(cdp_segment_result_excluded(r) == 0);
+  CHECK(cdp_segment_result_clock(r) == T_LATEST);
+  cdp_segment_result_destroy(r);
+  r = NULL;
+  /* As of 2024-03-03 only u1 had bought (s1 on 03-01); u3's purchase is later. */
+  one[0] = p1;
+  CHECK(cdp_select(ws, "did(purchase)", "marketing", T_MARCH_3, &r) == CDP_OK);
+  CHECK(members_are(r, one, 1));
+  CHECK(cdp_segment_result_clock(r) == T_MARCH_3);
+  cdp_segment_result_destroy(r);
+  r = NULL;
+  /* Nobody matches: an empty result, not an error. */
+  CHECK(cdp_select(ws, "count(purchase) >= 5", NULL, INT64_MIN, &r) == CDP_OK);
+  CHECK(cdp_segment_result_members(r, &data, &n) == CDP_OK && n == 0);
+  CHECK(cdp_segment_result_size(r) == 0 && cdp_segment_result_population(r) == 4);
+  cdp_segment_result_destroy(r);
+  r = NULL;
+
+  /* Malformed expressions are parse errors with line:column; nothing is returned. */
+  CHECK(cdp_select(ws, "count(purchase) >=", NULL, INT64_MIN, &r) == CDP_ERR_PARSE);
+  CHECK(strstr(cdp_last_error(), "line 1, column") != NULL);
+  CHECK(r == NULL);
+  CHECK(cdp_select(ws, "did(purchase) and contry = 'IT'", NULL, INT64_MIN, &r) == CDP_ERR_PARSE);
+  CHECK(strstr(cdp_last_error(), "line 1, column") != NULL);
+  CHECK(cdp_select(ws, "  ", NULL, INT64_MIN, &r) == CDP_ERR_PARSE);
+  CHECK(r == NULL);
+
+  /* Named segments: create, refuse a duplicate, replace, evaluate, drop. */
+  CHECK(cdp_segment_create(ws, "buyers", "count(purchase) >= 2", "marketing", "bought twice", 0) == CDP_OK);
+  CHECK(cdp_segment_create(ws, "buyers", "did(purchase)", NULL, NULL, 0) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "already exists") != NULL);
+  CHECK(cdp_segment_evaluate(ws, "buyers", INT64_MIN, &r) == CDP_OK);
+  CHECK(members_are(r, one, 1)); /* u1: 3 purchase events; u3: 1 */
+  cdp_segment_result_destroy(r);
+  r = NULL;
+  CHECK(cdp_segment_create(ws, "buyers", "did(purchase)", NULL, NULL, 1) == CDP_OK);
+  CHECK(cdp_segment_create(ws, "viewers", "did(page_view)", NULL, NULL, 0) == CDP_OK);
+  CHECK(cdp_segment_create(ws, "broken", "did(purchase) or", NULL, NULL, 0) == CDP_ERR_PARSE);
+  CHECK(strstr(cdp_last_error(), "segment \"broken\": line 1, column") != NULL);
+  CHECK(cdp_segment_create(ws, "loud", "did(purchase)", "Marketing!", NULL, 0) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "purpose") != NULL);
+  CHECK(cdp_segment_create(ws, "", "did(purchase)", NULL, NULL, 0) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_segment_evaluate(ws, "buyers", INT64_MIN, &r) == CDP_OK);
+  CHECK(members_are(r, buyers, 2));
+  CHECK(cdp_segment_result_population(r) == 4);
+  CHECK(cdp_segment_result_clock(r) == T_LATEST);
+  cdp_segment_result_destroy(r);
+  r = NULL;
+  CHECK(cdp_segment_evaluate(ws, "buyers", T_MARCH_3, &r) == CDP_OK);
+  CHECK(members_are(r, one, 1));
+  cdp_segment_result_destroy(r);
+  r = NULL;
+  CHECK(cdp_segment_evaluate(ws, "buyrs", INT64_MIN, &r) == CDP_ERR_NOT_FOUND);
+  CHECK(strstr(cdp_last_error(), "did you mean \"buyers\"") != NULL);
+  CHECK(r == NULL);
+  CHECK(cdp_segment_evaluate(ws, "broken", INT64_MIN, &r) == CDP_ERR_NOT_FOUND); /* never created */
+
+  /* Members for activation: profile, key, email; rows in member order. */
+  CHECK(cdp_segment_members_table(ws, buyers, 2, email_col, 1, &t) == CDP_OK);
+  CHECK(cdp_table_nrows(t) == 2 && cdp_table_ncols(t) == 3);
+  CHECK(cdp_table_column_index(t, "profile") == 0 && cdp_table_column_index(t, "key") == 1);
+  row = buyers[0] == p1 ? 0 : 1;
+  {
+    int64_t key = cdp_table_column_index(t, "key"), email = cdp_table_column_index(t, "email");
+    const char* k = cdp_table_string(t, key, row);
+    const char* e = cdp_table_string(t, email, row);
+    CHECK(k != NULL && strcmp(k, "user_id:u1") == 0);
+    CHECK(e != NULL && strcmp(e, "ann@shop.com") == 0);
+    CHECK(cdp_table_string(t, email, 1 - row) == NULL); /* u3 gave no email */
+  }
+  cdp_table_destroy(t);
+  t = NULL;
+  CHECK(cdp_segment_members_table(ws, NULL, 0, NULL, 0, &t) == CDP_OK && cdp_table_nrows(t) == 0);
+  cdp_table_destroy(t);
+  t = NULL;
+  CHECK(cdp_segment_members_table(ws, buyers, 2, bad_col, 1, &t) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "did you mean \"email\"") != NULL);
+  CHECK(t == NULL);
+  one[0] = 99;
+  CHECK(cdp_segment_members_table(ws, one, 1, NULL, 0, &t) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "99") != NULL);
+
+  /* Overlap of buyers {u1, u3} and viewers {u1, u2}: 2 x 2 rows, a-major; (buyers, viewers) has
+   * both = 1 (u1), jaccard = 1 / 3, share_of_a = 1 / 2. */
+  CHECK(cdp_segment_overlap(ws, pair, 2, &t) == CDP_OK);
+  CHECK(cdp_table_nrows(t) == 4);
+  CHECK(cdp_table_string(t, 0, 1) != NULL && strcmp(cdp_table_string(t, 0, 1), "buyers") == 0);
+  CHECK(cdp_table_string(t, 1, 1) != NULL && strcmp(cdp_table_string(t, 1, 1), "viewers") == 0);
+  CHECK(table_int64(t, "size_a", 1) == 2 && table_int64(t, "size_b", 1) == 2);
+  CHECK(table_int64(t, "both", 1) == 1);
+  CHECK(fabs(table_double(t, "jaccard", 1) - 1.0 / 3.0) < 1e-12);
+  CHECK(table_double(t, "share_of_a", 1) == 0.5);
+  CHECK(table_int64(t, "both", 0) == 2 && table_double(t, "jaccard", 0) == 1.0); /* buyers with itself */
+  cdp_table_destroy(t);
+  t = NULL;
+  CHECK(cdp_segment_overlap(ws, NULL, 0, &t) == CDP_OK && cdp_table_nrows(t) == 0);
+  cdp_table_destroy(t);
+  t = NULL;
+  CHECK(cdp_segment_overlap(ws, with_null, 2, &t) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "names[1]") != NULL);
+
+  /* Drop: gone for evaluate, overlap and a second drop. */
+  CHECK(cdp_segment_drop(ws, "viewers") == CDP_OK);
+  CHECK(cdp_segment_drop(ws, "viewers") == CDP_ERR_NOT_FOUND);
+  CHECK(cdp_segment_evaluate(ws, "viewers", INT64_MIN, &r) == CDP_ERR_NOT_FOUND && r == NULL);
+  CHECK(cdp_segment_overlap(ws, pair, 2, &t) == CDP_ERR_NOT_FOUND && t == NULL);
+
+  /* RFM, default reference: midnight UTC after the latest purchase (s7, 2024-03-09T23:30Z), i.e.
+   * 2024-03-10T00:00Z. u1's last purchase is s4 at 2024-03-05T15:05Z: 4 days 8 h 55 min before, so
+   * recency 4; u3: 30 min, recency 0. u1 has orders o1, o2 (frequency 2) and revenue 20+30+5. */
+  CHECK(cdp_rfm(ws, NULL, 0, NULL, INT64_MIN, 0, &t) == CDP_OK);
+  CHECK(cdp_table_nrows(t) == 2); /* u2 and u4 never bought */
+  CHECK(table_double(t, "recency", rfm_row(t, p1)) == 4.0);
+  CHECK(table_double(t, "recency", rfm_row(t, p3)) == 0.0);
+  CHECK(table_int64(t, "frequency", rfm_row(t, p1)) == 2);
+  CHECK(table_double(t, "monetary", rfm_row(t, p1)) == 55.0);
+  CHECK(cdp_table_column_index(t, "segment") >= 0);
+  cdp_table_destroy(t);
+  t = NULL;
+  /* Reference 2024-03-20T00:00Z: u1 14 days 8 h 55 min -> 14; u3 10 days 30 min -> 10. Without an
+   * order field every purchase event is an order: u1 frequency 3. */
+  CHECK(cdp_rfm(ws, purchase, 1, "", T_MARCH_20, 3, &t) == CDP_OK);
+  CHECK(cdp_table_nrows(t) == 2);
+  CHECK(table_double(t, "recency", rfm_row(t, p1)) == 14.0);
+  CHECK(table_double(t, "recency", rfm_row(t, p3)) == 10.0);
+  CHECK(table_int64(t, "frequency", rfm_row(t, p1)) == 3);
+  cdp_table_destroy(t);
+  t = NULL;
+  CHECK(cdp_rfm(ws, NULL, 0, NULL, INT64_MIN, 1, &t) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "bins") != NULL);
+  CHECK(t == NULL);
+
+  /* Invalid arguments name the argument. */
+  CHECK(cdp_select(NULL, "did(purchase)", NULL, INT64_MIN, &r) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "workspace") != NULL);
+  CHECK(cdp_select(ws, NULL, NULL, INT64_MIN, &r) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "expression") != NULL);
+  CHECK(cdp_select(ws, "did(purchase)", NULL, INT64_MIN, NULL) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "out") != NULL);
+  CHECK(cdp_segment_result_members(NULL, &data, &n) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_segment_create(ws, NULL, "did(purchase)", NULL, NULL, 0) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "name") != NULL);
+  CHECK(cdp_segment_create(ws, "x", NULL, NULL, NULL, 0) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "expression") != NULL);
+  CHECK(cdp_segment_drop(ws, NULL) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_segment_evaluate(ws, NULL, INT64_MIN, &r) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_segment_evaluate(ws, "buyers", INT64_MIN, NULL) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_segment_members_table(ws, NULL, 2, NULL, 0, &t) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "members") != NULL);
+  CHECK(cdp_segment_members_table(ws, buyers, -1, NULL, 0, &t) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "n_members") != NULL);
+  CHECK(cdp_segment_members_table(ws, buyers, 2, NULL, 1, &t) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "columns") != NULL);
+  CHECK(cdp_segment_members_table(ws, buyers, 2, email_col, -1, &t) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "n_columns") != NULL);
+  CHECK(cdp_rfm(ws, NULL, 1, NULL, INT64_MIN, 0, &t) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "purchase_types") != NULL);
+  CHECK(cdp_rfm(ws, purchase, -1, NULL, INT64_MIN, 0, &t) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "n_types") != NULL);
+  CHECK(cdp_rfm(ws, NULL, 0, NULL, INT64_MIN, 0, NULL) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_segment_overlap(ws, pair, -1, &t) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "n is negative") != NULL);
+  CHECK(cdp_segment_overlap(ws, NULL, 1, &t) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "names") != NULL);
+  CHECK(t == NULL && r == NULL);
+  CHECK(cdp_segment_result_size(NULL) == 0 && cdp_segment_result_population(NULL) == 0);
+  CHECK(cdp_segment_result_excluded(NULL) == 0 && cdp_segment_result_clock(NULL) == 0);
+  cdp_segment_result_destroy(NULL);
+  /* buyers survived every failed call. */
+  CHECK(cdp_segment_evaluate(ws, "buyers", INT64_MIN, &r) == CDP_OK);
+  CHECK(members_are(r, buyers, 2));
+  cdp_segment_result_destroy(r);
+  cdp_workspace_close(ws);
+}
+
 int main(void) {
   cdp_workspace* ws = NULL;
   cdp_options* opts = NULL;
@@ -382,6 +662,7 @@ int main(void) {
 
   test_identity_file();
   test_identity_bad_input();
+  test_segments();
   if (failures) {
     fprintf(stderr, "%d check(s) failed\n", failures);
     return 1;

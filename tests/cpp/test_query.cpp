@@ -100,6 +100,10 @@ TEST_CASE("query: event aggregates and exact windows") {
   CHECK(Members(*ws, "sum(purchase.revenue) > 100") == V{0, 1});  // 120, 200, 10, 5
   CHECK(Members(*ws, "sum(revenue) = 120") == V{0});               // any event type
   CHECK(Members(*ws, "sum(purchase.revenue, where=channel = 'email') = 50") == V{0});
+  CHECK(Members(*ws, "sum(purchase, field=revenue) = 120 and sum('purchase', field=revenue) = 120") == V{0});
+  CHECK(Members(*ws, "count(purchase.channel) = 2 and count(purchase, field=channel) = 2") == V{0});
+  // A coordinate that is null gives a null distance (not a member either way).
+  CHECK(Members(*ws, "distance_km(age, 0, 0, 0) >= 0") == V{0, 1, 3});
   CHECK(Members(*ws, "avg(purchase.revenue) > 60") == V{1});  // 60, 200, 10, 5
   CHECK(Members(*ws, "min(purchase.revenue) < 10 or max(purchase.revenue) >= 200") == V{1, 3});
   CHECK(Members(*ws, "count_distinct(purchase.channel) = 2") == V{0});
@@ -192,7 +196,9 @@ TEST_CASE("query: malformed expressions give line, column, caret and what was ex
       {"did(purchase, last=30)", 1, 20, "expected a duration such as 30d after last=, found the number 30"},
       {"did(purchase, last=30x)", 1, 20, "bad duration '30x'"},
       {"did(purchase, lats=30d)", 1, 15, "unknown option 'lats' of did()"},
-      {"sum(purchase) > 1", 1, 5, "sum() needs a numeric field, e.g. sum(purchase.revenue)"},
+      {"sum(purchase) > 1", 1, 1, "sum() needs a field, e.g. sum(purchase.revenue)"},
+      {"sequence(purchase, *)", 1, 20, "sequence() steps are event types; '*' (any type) is not a step"},
+      {"did(purchase, field=revenue)", 1, 15, "unknown option 'field' of did()"},
       {"sum(purchase.revenu) > 1", 1, 5, "unknown event field 'revenu' in sum(); did you mean 'revenue'?"},
       {"age > 1 and", 1, 12, "expected a value after 'and', found end of input"},
       {"(age > 1", 1, 9, "expected ')' to close the '(', found end of input"},
