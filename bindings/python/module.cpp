@@ -6,6 +6,7 @@
 #include <pybind11/stl.h>
 
 #include <map>
+#include <optional>
 #include <mutex>
 #include <memory>
 #include <string>
@@ -291,12 +292,12 @@ class PyWorkspace {
   py::dict PushReport() {
     std::unique_lock<std::mutex> lock = Lock(); return ReportDict(ws_->push_report()); }
 
-  py::dict Events() {
+  py::dict Events(const std::optional<std::vector<std::string>>& columns) {
     std::unique_lock<std::mutex> lock = Lock();
     cdp::Table t;
     {
       py::gil_scoped_release nogil;
-      t = ws_->EventsTable();
+      t = ws_->EventsTable(columns ? &*columns : nullptr);
     }
     return TableDict(std::move(t));
   }
@@ -721,7 +722,7 @@ PYBIND11_MODULE(_core, m) {
       .def("configure_push", &PyWorkspace::ConfigurePush)
       .def("push", &PyWorkspace::Push)
       .def("push_report", &PyWorkspace::PushReport)
-      .def("events", &PyWorkspace::Events)
+      .def("events", &PyWorkspace::Events, py::arg("columns") = py::none())
       .def("quarantine", &PyWorkspace::Quarantine)
       .def("event_count", &PyWorkspace::EventCount)
       .def("summary", &PyWorkspace::Summary, py::arg("partitions") = 1)

@@ -52,4 +52,43 @@ struct HugePageAllocator {
 template <typename T>
 using Vec = std::vector<T, HugePageAllocator<T>>;
 
+namespace memory_internal {
+/// Scratch blocks: taken from / returned to a process-wide cache of mapped blocks, so buffers
+/// that queries allocate and free again and again are faulted in once. The cache keeps at most
+/// 1 GiB; a block is reused for a request of the same size (rounded up to 2 MiB).
+void* AllocateScratch(size_t bytes);
+void FreeScratch(void* p, size_t bytes);
+}  // namespace memory_internal
+
+/// Allocator for short-lived large buffers (query evaluation): blocks >= 256 KiB come from the
+/// scratch cache above. Stateless.
+template <typename T>
+struct ScratchAllocator {
+  using value_type = T;
+  static constexpr size_t kThreshold = size_t{256} << 10;
+  ScratchAllocator() noexcept = default;
+  template <typename U>
+  ScratchAllocator(const ScratchAllocator<U>&) noexcept {}
+  T* allocate(size_t n) {
+    const size_t bytes = n * sizeof(T);
+    if (bytes >= kThreshold) return static_cast<T*>(memory_internal::AllocateScratch(bytes));
+    return std::allocator<T>().allocate(n);
+  }
+  void deallocate(T* p, size_t n) noexcept {
+    const size_t bytes = n * sizeof(T);
+    if (bytes >= kThreshold) memory_internal::FreeScratch(p, bytes);
+    else std::allocator<T>().deallocate(p, n);
+  }
+  template <typename U>
+  bool operator==(const ScratchAllocator<U>&) const noexcept {
+    return true;
+  }
+  template <typename U>
+  bool operator!=(const ScratchAllocator<U>&) const noexcept {
+    return false;
+  }
+};
+template <typename T>
+using ScratchVec = std::vector<T, ScratchAllocator<T>>;
+
 }  // namespace cdp

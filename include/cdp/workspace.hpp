@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -118,8 +119,9 @@ class Workspace {
 
   /// The event store with the delta run merged (sorted by profile key, ts).
   const EventStore& events();
-  /// Events as a table: event_id, type, ts, profile_key, revenue, then every named column.
-  Table EventsTable();
+  /// Events as a table: event_id, type, ts, profile, profile_key, revenue, then every named
+  /// column (with `only`: just the columns named there).
+  Table EventsTable(const std::vector<std::string>* only = nullptr);
   /// Quarantine as a table: source, line, column, value, code, reason, record.
   Table QuarantineTable() const;
   /// Summary over `partitions` profile partitions, merged (equal for any partition count).
@@ -246,7 +248,7 @@ class Workspace {
   /// Stage 1 of EnsureResolved: graph, dense profile ids, each event's profile.
   absl::Status ResolveGraph();
   /// Columns of an events table for `rows` of the sorted store (shared by EventsTable and Profile).
-  Table EventRowsTable(size_t begin, size_t end, bool newest_first);
+  Table EventRowsTable(size_t begin, size_t end, bool newest_first, const std::vector<std::string>* only = nullptr);
 
   EventStore store_;
   std::vector<QuarantineRow> quarantine_;
@@ -289,9 +291,23 @@ class Workspace {
 
   std::vector<SegmentSpec> segments_;
   /// Profile columns by name (nullptr: all of them): the profiles table and the query frame.
-  Table ProfileColumns(const std::vector<std::string>* only);
+  /// Strings go to `dict` when given.
+  Table ProfileColumns(const std::vector<std::string>* only, std::shared_ptr<StringDictionary> dict = nullptr);
   /// Rows [event_begin[p], event_begin[p + 1]) of the sorted store are profile p's events.
-  std::vector<int64_t> EventOffsets();
+  const std::vector<int64_t>& EventOffsets();
+  /// Bumped whenever profiles or their derived columns may have changed (identity resolution,
+  /// trait definitions): the query frame below is rebuilt lazily after it.
+  uint64_t derived_version_ = 0;
+  struct QueryFrame {
+    uint64_t version = UINT64_MAX;
+    Table columns;  ///< profile columns built so far for queries
+    std::optional<QuerySchema> schema;
+    std::optional<Micros> clock;
+    std::vector<int64_t> offsets;
+  };
+  QueryFrame frame_;
+  /// frame_, emptied when derived_version_ moved.
+  QueryFrame& Frame();
   /// The privacy hook: removes members that may not be used for `purpose`; returns how many.
   int64_t ApplyPurpose(std::string_view purpose, std::vector<int32_t>* members);
   absl::StatusOr<SegmentResult> Run(const Query& q, std::string_view purpose, Micros as_of);

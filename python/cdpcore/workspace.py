@@ -8,6 +8,7 @@ import pandas as pd
 from . import _core
 from ._tables import to_frame
 from .identity import IdentityReport, Profile
+from .errors import InvalidArgumentError
 from .report import IngestReport
 from .segments import Segment, SegmentValidation, rfm_frame
 
@@ -211,12 +212,25 @@ class Workspace:
             df[c] = df[c].astype(object)
         return df
 
-    def events(self):
+    def events(self, columns=None):
         """Every stored event as a DataFrame, sorted by (profile, ts); identities are resolved first.
+        ``columns`` picks columns (event_id, type, ts, profile, profile_key, revenue, properties).
 
-        Example: ``ws.events().groupby("type").size()``
+        Example: ``ws.events(columns=["profile", "type", "ts"]).groupby("type").size()``
         """
-        return to_frame(self._ws.events())
+        if columns is not None:
+            unknown = [c for c in columns if not isinstance(c, str)]
+            if unknown:
+                raise TypeError(f"columns: expected names, got {unknown[0]!r}")
+        df = to_frame(self._ws.events(None if columns is None else list(columns)))
+        missing = [c for c in (columns or []) if c not in df.columns]
+        if missing:
+            import difflib
+            known = ["event_id", "profile", "profile_key"] + [n for n, _ in self._ws.schema()["event_fields"]]
+            near = difflib.get_close_matches(missing[0], known, n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            raise InvalidArgumentError(f"events: unknown column {missing[0]!r}{hint}")
+        return df
 
     def event_count(self):
         """Number of stored events. Example: ``ws.event_count()``"""

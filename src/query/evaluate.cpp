@@ -28,10 +28,11 @@ constexpr double kMicrosPerDayD = 86400e6;
 struct Vals {
   ValueType type = ValueType::kNull;
   bool scalar = false;
-  std::vector<double> num;   // kNumber (NaN = null)
-  std::vector<int64_t> i64;  // kTime, kDuration (kNullInt64 = null)
-  std::vector<int32_t> str;  // kString codes of `dict` (kNullCode = null)
-  std::vector<uint8_t> b;    // kBool
+  // Scratch buffers: reused across queries, so columns of millions of rows are faulted in once.
+  ScratchVec<double> num;   // kNumber (NaN = null)
+  ScratchVec<int64_t> i64;  // kTime, kDuration (kNullInt64 = null)
+  ScratchVec<int32_t> str;  // kString codes of `dict` (kNullCode = null)
+  ScratchVec<uint8_t> b;    // kBool
   const StringDictionary* dict = nullptr;
   std::string text;          // a scalar string literal (no dictionary)
   bool literal = false;      // scalar string held in `text`
@@ -554,37 +555,73 @@ class Evaluator {
 
   // Event aggregates over profiles [b, e): one pass over their events.
   absl::StatusOr<Vals> Aggregate(const Node& n, size_t b, size_t e) {
-    const size_t count = e - b;
     const EventColumns& ev = *d_.events;
     const int64_t* eb = d_.event_begin;
     const size_t rb = static_cast<size_t>(eb[b]), re = static_cast<size_t>(eb[e]);
     const size_t rows = re - rb;
-    // Row filter: window and where (the type test is per step for sequence, else below).
-    std::vector<uint8_t> keep(rows, 1);
+    // Row filter in one branch-free pass: type (not for sequence: its steps test types), window
+    // [lo, hi), then where.
     Micros lo = n.since, hi = n.until;  // [lo, hi)
     if (n.last > 0) lo = std::max(lo, d_.clock - n.last + 1), hi = std::min(hi, d_.clock + 1);
     if (d_.as_of) hi = std::min(hi, d_.clock + 1);
-    if (lo != INT64_MIN || hi != INT64_MAX)
-      for (size_t r = 0; r < rows; ++r) keep[r] = ev.ts[rb + r] >= lo && ev.ts[rb + r] < hi;
-    if (n.where) {
-      auto w = Eval(*n.where, rb, re);
-      if (!w.ok()) return w;
-      for (size_t r = 0; r < rows; ++r) keep[r] &= w->b[w->At(r)] == kT;
-    }
     std::vector<int32_t> codes;  // event type codes; a type no event has never matches
-    bool any_type = n.types.empty();
     for (const std::string& t : n.types) codes.push_back(d_.event_dict->Find(t).value_or(INT32_MIN));
-    if (n.agg == Agg::kSequence) return Sequence(n, codes, keep, b, e);
-    if (!any_type)
-      for (size_t r = 0; r < rows; ++r) {
-        if (!keep[r]) continue;
-        const int32_t t = ev.type[rb + r];
-        bool hit = false;
-        for (int32_t c : codes) hit |= t == c;
-        keep[r] = hit;
+    const bool test_type = !codes.empty() && n.agg != Agg::kSequence;
+    const Micros* ts = ev.ts.data() + rb;
+    const int32_t* type = ev.type.data() + rb;
+    // With where= (or for sequence, whose steps test types themselves) the filter is built once
+    // into a byte per row; otherwise the test is fused into the reduction loop (no buffer: a
+    // buffer of millions of rows costs more in page faults than the test itself).
+    ScratchVec<uint8_t> keep;
+    if (n.where || n.agg == Agg::kSequence) {
+      keep.resize(rows);
+      for (size_t r = 0; r < rows; ++r) keep[r] = (ts[r] >= lo) & (ts[r] < hi);
+      if (test_type)
+        for (size_t r = 0; r < rows; ++r) {
+          uint8_t hit = 0;
+          for (int32_t c : codes) hit |= type[r] == c;
+          keep[r] &= hit;
+        }
+      if (n.where) {
+        auto w = Eval(*n.where, rb, re);
+        if (!w.ok()) return w;
+        for (size_t r = 0; r < rows; ++r) keep[r] &= w->b[w->At(r)] == kT;
       }
+      if (n.agg == Agg::kSequence) return Sequence(n, codes, keep, b, e);
+      return Reduce(n, b, e, [&keep](size_t r) { return keep[r] != 0; });
+    }
+    if (test_type && codes.size() == 1) {
+      const int32_t c = codes[0];
+      return Reduce(n, b, e, [=](size_t r) { return (type[r] == c) & (ts[r] >= lo) & (ts[r] < hi); });
+    }
+    return Reduce(n, b, e, [&codes, test_type, ts, type, lo, hi](size_t r) {
+      bool hit = !test_type;
+      for (int32_t c : codes) hit |= type[r] == c;
+      return hit & (ts[r] >= lo) & (ts[r] < hi);
+    });
+  }
+
+  // Per-profile reduction of the rows for which keep(r) holds (r relative to the first row of
+  // profile b).
+  template <typename Keep>
+  absl::StatusOr<Vals> Reduce(const Node& n, size_t b, size_t e, Keep keep) {
+    const size_t count = e - b;
+    const EventColumns& ev = *d_.events;
+    const int64_t* eb = d_.event_begin;
+    const size_t rb = static_cast<size_t>(eb[b]), re = static_cast<size_t>(eb[e]);
+    // The field: read in place when the store holds it as doubles, else converted.
     Vals field;
-    if (!n.str.empty()) field = EventColumn(n.str, n.field_type, rb, re);
+    const double* in_place = nullptr;
+    if (n.agg == Agg::kCountDistinct) {
+      // keys come from the converted values
+    } else if (n.str == "revenue") {
+      in_place = ev.revenue.data() + rb;
+    } else if (const Column* c = n.str.empty() ? nullptr : ev.Find(n.str);
+               c && c->type == ColumnType::kDouble && n.field_type == ValueType::kNumber) {
+      in_place = c->f64.data() + rb;
+    }
+    if (!n.str.empty() && in_place == nullptr) field = EventColumn(n.str, n.field_type, rb, re);
+    if (in_place) field.type = ValueType::kNumber;
     Vals out;
     out.type = n.type;
     switch (n.agg) {
@@ -592,7 +629,7 @@ class Evaluator {
         out.b.assign(count, kF);
         for (size_t p = 0; p < count; ++p)
           for (int64_t r = eb[b + p]; r < eb[b + p + 1]; ++r)
-            if (keep[static_cast<size_t>(r) - rb]) {
+            if (keep(static_cast<size_t>(r) - rb)) {
               out.b[p] = kT;
               break;
             }
@@ -601,11 +638,11 @@ class Evaluator {
       case Agg::kFirstTime:
       case Agg::kLastTime:
       case Agg::kRecency: {
-        std::vector<int64_t> t(count, kNullInt64);
+        ScratchVec<int64_t> t(count, kNullInt64);
         const bool first = n.agg == Agg::kFirstTime;
         for (size_t p = 0; p < count; ++p)
           for (int64_t r = eb[b + p]; r < eb[b + p + 1]; ++r)
-            if (keep[static_cast<size_t>(r) - rb]) {  // rows are in time order within a profile
+            if (keep(static_cast<size_t>(r) - rb)) {  // rows are in time order within a profile
               t[p] = ev.ts[static_cast<size_t>(r)];
               if (first) break;
             }
@@ -625,7 +662,7 @@ class Evaluator {
           keys.clear();
           for (int64_t r = eb[b + p]; r < eb[b + p + 1]; ++r) {
             const size_t k = static_cast<size_t>(r) - rb;
-            if (!keep[k] || field.IsNull(k)) continue;
+            if (!keep(k) || field.IsNull(k)) continue;
             switch (field.type) {
               case ValueType::kNumber: {
                 const double v = field.num[k] == 0 ? 0.0 : field.num[k];
@@ -644,22 +681,50 @@ class Evaluator {
       }
       default: break;
     }
-    // count / sum / avg / min / max
+    // count / sum / avg / min / max: one pass per profile over its rows.
     out.num.assign(count, 0);
-    const bool has_field = !n.str.empty();
+    const bool numeric = !n.str.empty() && field.type == ValueType::kNumber;
+    if (n.agg == Agg::kCount && n.str.empty()) {
+      for (size_t p = 0; p < count; ++p) {
+        int64_t hits = 0;
+        for (int64_t r = eb[b + p] - static_cast<int64_t>(rb), end = eb[b + p + 1] - static_cast<int64_t>(rb); r < end; ++r)
+          hits += keep(static_cast<size_t>(r));
+        out.num[p] = static_cast<double>(hits);
+      }
+      return out;
+    }
+    if (!numeric) {  // count of non-null values of a non-numeric field
+      for (size_t p = 0; p < count; ++p) {
+        int64_t hits = 0;
+        for (int64_t r = eb[b + p]; r < eb[b + p + 1]; ++r) {
+          const size_t k = static_cast<size_t>(r) - rb;
+          hits += keep(k) && !field.IsNull(k);
+        }
+        out.num[p] = static_cast<double>(hits);
+      }
+      return out;
+    }
+    const double* v = in_place ? in_place : field.num.data();
     for (size_t p = 0; p < count; ++p) {
       double acc = n.agg == Agg::kMin ? INFINITY : n.agg == Agg::kMax ? -INFINITY : 0;
       int64_t hits = 0;
-      for (int64_t r = eb[b + p]; r < eb[b + p + 1]; ++r) {
-        const size_t k = static_cast<size_t>(r) - rb;
-        if (!keep[k]) continue;
-        if (has_field && field.IsNull(k)) continue;
-        ++hits;
-        if (!has_field || n.agg == Agg::kCount) continue;
-        const double v = field.num[k];
-        if (n.agg == Agg::kMin) acc = std::min(acc, v);
-        else if (n.agg == Agg::kMax) acc = std::max(acc, v);
-        else acc += v;
+      const size_t r0 = static_cast<size_t>(eb[b + p]) - rb, r1 = static_cast<size_t>(eb[b + p + 1]) - rb;
+      switch (n.agg) {
+        case Agg::kMin:
+          for (size_t k = r0; k < r1; ++k)
+            if (keep(k) && v[k] == v[k]) acc = std::min(acc, v[k]), ++hits;
+          break;
+        case Agg::kMax:
+          for (size_t k = r0; k < r1; ++k)
+            if (keep(k) && v[k] == v[k]) acc = std::max(acc, v[k]), ++hits;
+          break;
+        default:  // count / sum / avg: NaN (null) values are skipped
+          for (size_t k = r0; k < r1; ++k) {
+            const bool use = keep(k) && v[k] == v[k];
+            acc += use ? v[k] : 0.0;
+            hits += use;
+          }
+          break;
       }
       switch (n.agg) {
         case Agg::kCount: out.num[p] = static_cast<double>(hits); break;
@@ -675,7 +740,7 @@ class Evaluator {
   // `within` of the first? Per profile, best[k] is the latest start time of a chain that has
   // reached step k (the latest start leaves the most room for the window). Events of equal time
   // are applied together, so a step never follows another at the same instant.
-  Vals Sequence(const Node& n, const std::vector<int32_t>& codes, const std::vector<uint8_t>& keep, size_t b, size_t e) {
+  Vals Sequence(const Node& n, const std::vector<int32_t>& codes, const ScratchVec<uint8_t>& keep, size_t b, size_t e) {
     const size_t count = e - b;
     const EventColumns& ev = *d_.events;
     const int64_t* eb = d_.event_begin;

@@ -269,12 +269,15 @@ const EventStore& Workspace::events() {
   return store_;
 }
 
-Table Workspace::EventsTable() {
+Table Workspace::EventsTable(const std::vector<std::string>* only) {
   events();
-  return EventRowsTable(0, store_.size(), false);
+  return EventRowsTable(0, store_.size(), false, only);
 }
 
-Table Workspace::EventRowsTable(size_t begin, size_t end, bool newest_first) {
+Table Workspace::EventRowsTable(size_t begin, size_t end, bool newest_first, const std::vector<std::string>* only) {
+  auto want = [only](std::string_view name) {
+    return only == nullptr || std::find(only->begin(), only->end(), name) != only->end();
+  };
   const EventColumns& c = store_.columns();
   const size_t n = end - begin;
   std::vector<uint32_t> rows(n);
@@ -299,21 +302,24 @@ Table Workspace::EventRowsTable(size_t begin, size_t end, bool newest_first) {
     out.resize(n);
     for (size_t k = 0; k < n; ++k) out[k] = v[rows[k]];
   };
-  Column& id = t.Add("event_id", ColumnType::kString);
-  id.str.resize(n);
-  for (size_t k = 0; k < n; ++k) id.str[k] = t.dict->Intern(store_.event_id(rows[k]));
-  remap(c.type, t.Add("type", ColumnType::kString));
-  gather(c.ts, t.Add("ts", ColumnType::kInt64).i64);
+  if (want("event_id")) {
+    Column& id = t.Add("event_id", ColumnType::kString);
+    id.str.resize(n);
+    for (size_t k = 0; k < n; ++k) id.str[k] = t.dict->Intern(store_.event_id(rows[k]));
+  }
+  if (want("type")) remap(c.type, t.Add("type", ColumnType::kString));
+  if (want("ts")) gather(c.ts, t.Add("ts", ColumnType::kInt64).i64);
   const bool resolved = store_.profiles_resolved() && profiles_valid_;
-  if (resolved) {
+  if (resolved && want("profile")) {
     Column& p = t.Add("profile", ColumnType::kInt64);
     p.i64.resize(n);
     for (size_t k = 0; k < n; ++k) p.i64[k] = c.profile[rows[k]] < 0 ? kNullInt64 : c.profile[rows[k]];
   }
-  Column& key = t.Add("profile_key", ColumnType::kString);
-  key.str.resize(n);
   std::vector<int32_t> key_memo;
-  for (size_t k = 0; k < n; ++k) {
+  Column* key_col = want("profile_key") ? &t.Add("profile_key", ColumnType::kString) : nullptr;
+  if (key_col) key_col->str.resize(n);
+  for (size_t k = 0; key_col && k < n; ++k) {
+    Column& key = *key_col;
     const int32_t p = c.profile[rows[k]];
     if (p < 0) {
       key.str[k] = kNullCode;
@@ -326,8 +332,9 @@ Table Workspace::EventRowsTable(size_t begin, size_t end, bool newest_first) {
       key.str[k] = t.dict->Intern(store_.keys().Get(p));
     }
   }
-  gather(c.revenue, t.Add("revenue", ColumnType::kDouble).f64);
+  if (want("revenue")) gather(c.revenue, t.Add("revenue", ColumnType::kDouble).f64);
   for (size_t i = 0; i < c.names.size(); ++i) {
+    if (!want(c.names[i])) continue;
     const Column& col = c.columns[i];
     Column& out = t.Add(c.names[i], col.type);
     switch (col.type) {

@@ -21,6 +21,7 @@ absl::Status Workspace::EnsureResolved() {
   rebuild_derived_ = false;
   dirty_.clear();
   sorted_valid_ = true;
+  ++derived_version_;
   return absl::OkStatus();
 }
 
@@ -170,12 +171,13 @@ absl::StatusOr<ProfileView> Workspace::Profile(int32_t profile, int recent) {
 Table Workspace::ProfilesTable() { return ProfileColumns(nullptr); }
 
 
-Table Workspace::ProfileColumns(const std::vector<std::string>* only) {
+Table Workspace::ProfileColumns(const std::vector<std::string>* only, std::shared_ptr<StringDictionary> dict) {
   (void)EnsureResolved();
   auto want = [only](std::string_view name) {
     return only == nullptr || std::find(only->begin(), only->end(), name) != only->end();
   };
   Table t;
+  if (dict) t.dict = std::move(dict);
   const int32_t n = profiles_.size();
   auto add = [&](std::string_view name, ColumnType type) -> Column* {
     if (!want(name)) return nullptr;

@@ -109,6 +109,7 @@ absl::Status Workspace::DefineTrait(const TraitSpec& spec) {
   // Only the new trait is computed: every other trait's values carry over.
   std::vector<uint8_t> clean(static_cast<size_t>(profiles_.size()), 0);
   traits_.Refresh(store_.columns(), store_.dict(), profiles_, clean, false);
+  ++derived_version_;
   return absl::OkStatus();
 }
 
@@ -123,6 +124,7 @@ absl::Status Workspace::DropTrait(std::string_view name) {
                         AuditEntry{ops[0].ts, "drop_trait", Cat("{\"name\":", JsonQuote(name), "}")});
       !st.ok())
     return st;
+  ++derived_version_;
   return traits_.Drop(name);
 }
 

@@ -1,6 +1,7 @@
 // Workspace: expressions over profiles, named segments, validation, RFM.
 #include <algorithm>
 #include <cmath>
+#include <thread>
 
 #include "absl/container/flat_hash_map.h"
 #include "cdp/json.hpp"
@@ -23,9 +24,19 @@ ValueType Of(ColumnType t) {
 }
 }  // namespace
 
-QuerySchema Workspace::Schema() {
+Workspace::QueryFrame& Workspace::Frame() {
   (void)EnsureResolved();
-  QuerySchema s;
+  if (frame_.version != derived_version_) {
+    frame_ = QueryFrame{};
+    frame_.version = derived_version_;
+  }
+  return frame_;
+}
+
+QuerySchema Workspace::Schema() {
+  QueryFrame& frame = Frame();
+  if (frame.schema) return *frame.schema;
+  QuerySchema& s = frame.schema.emplace();
   using V = ValueType;
   s.profile_fields = {{"profile", V::kNumber},  {"key", V::kString},       {"events", V::kNumber},
                       {"first_seen", V::kTime}, {"last_seen", V::kTime},   {"sessions", V::kNumber},
@@ -56,16 +67,20 @@ QuerySchema Workspace::Schema() {
 }
 
 Micros Workspace::Clock() {
-  (void)EnsureResolved();
+  QueryFrame& frame = Frame();
+  if (frame.clock) return *frame.clock;
   Micros clock = INT64_MIN;
   for (int32_t p = 0; p < profiles_.size(); ++p)
     if (profiles_.activity(p).events()) clock = std::max(clock, profiles_.activity(p).last_seen);
-  return clock == INT64_MIN ? 0 : clock;
+  return *(frame.clock = clock == INT64_MIN ? 0 : clock);
 }
 
-std::vector<int64_t> Workspace::EventOffsets() {
+const std::vector<int64_t>& Workspace::EventOffsets() {
+  QueryFrame& frame = Frame();
+  if (!frame.offsets.empty()) return frame.offsets;
   const int32_t n = profiles_.size();
-  std::vector<int64_t> off(static_cast<size_t>(n) + 1, 0);
+  std::vector<int64_t>& off = frame.offsets;
+  off.assign(static_cast<size_t>(n) + 1, 0);
   for (int32_t p = 0; p < n; ++p) off[static_cast<size_t>(p) + 1] = off[static_cast<size_t>(p)] + profiles_.activity(p).events();
   return off;
 }
@@ -84,19 +99,51 @@ int64_t Workspace::ApplyPurpose(std::string_view purpose, std::vector<int32_t>* 
 }
 
 absl::StatusOr<SegmentResult> Workspace::Run(const Query& q, std::string_view purpose, Micros as_of) {
+  QueryFrame& frame = Frame();
   const int32_t n = profiles_.size();
-  Table cols = ProfileColumns(&q.required_columns());
-  std::vector<int64_t> off = EventOffsets();
+  // Profile columns are built once per resolution and kept for later queries.
+  std::vector<std::string> missing;
+  for (const std::string& c : q.required_columns())
+    if (frame.columns.Find(c) == nullptr) missing.push_back(c);
+  if (!missing.empty()) {
+    if (frame.columns.names.empty()) frame.columns.dict = std::make_shared<StringDictionary>();
+    Table add = ProfileColumns(&missing, frame.columns.dict);
+    for (size_t i = 0; i < add.names.size(); ++i) frame.columns.Add(add.names[i], add.columns[i].type) = std::move(add.columns[i]);
+  }
+  const std::vector<int64_t>& off = EventOffsets();
   QueryData d;
   d.profiles = n;
-  d.profile_columns = &cols;
+  d.profile_columns = &frame.columns;
   d.events = &store_.columns();
   d.event_dict = &store_.dict();
   d.event_begin = off.data();
   d.clock = as_of == INT64_MIN ? Clock() : as_of;
   d.as_of = as_of != INT64_MIN;
+  // Partitions of whole profiles with similar event counts evaluate on their own threads; their
+  // results concatenate (Query::Evaluate is a pure function of the range).
+  const int64_t events = off.back();
+  const int parts = events >= 200'000 ? static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u)) : 1;
+  std::vector<int32_t> cut = {0};
+  for (int k = 1; k < parts; ++k)
+    cut.push_back(static_cast<int32_t>(std::upper_bound(off.begin(), off.end(), events * k / parts) - off.begin() - 1));
+  cut.push_back(n);
+  std::vector<std::vector<uint8_t>> part(cut.size() - 1);
+  std::vector<absl::Status> status(part.size());
+  {
+    std::vector<std::thread> pool;
+    for (size_t k = 0; k < part.size(); ++k) {  // cut is nondecreasing: ranges [cut[k], cut[k + 1])
+      auto work = [&, k] { status[k] = q.Evaluate(d, cut[k], cut[k + 1], &part[k]); };
+      if (k + 1 == part.size()) work();
+      else pool.emplace_back(work);
+    }
+    for (auto& t : pool) t.join();
+  }
   std::vector<uint8_t> hit;
-  if (auto st = q.Evaluate(d, 0, n, &hit); !st.ok()) return st;
+  hit.reserve(static_cast<size_t>(n));
+  for (size_t k = 0; k < part.size(); ++k) {
+    if (!status[k].ok()) return status[k];
+    hit.insert(hit.end(), part[k].begin(), part[k].end());
+  }
   SegmentResult r;
   r.population = n;
   r.clock = d.clock;
@@ -287,7 +334,7 @@ absl::StatusOr<Workspace::SegmentValidation> Workspace::ValidateSegment(std::str
 
 absl::StatusOr<RfmResult> Workspace::Rfm(const RfmOptions& options) {
   if (auto st = EnsureResolved(); !st.ok()) return st;
-  std::vector<int64_t> off = EventOffsets();
+  const std::vector<int64_t>& off = EventOffsets();
   return ComputeRfm(store_.columns(), store_.dict(), off.data(), profiles_.size(), options);
 }
 
