@@ -90,9 +90,13 @@ def segments_section(ws, retail, plan):
     print(f"  eu_buyers & vip: {both.size:,}; eu_buyers | vip: {(eu | vip).size:,}; jaccard {eu.jaccard(vip):.3f}")
     v = ws.validate_segment("vip", period="30d")
     print(f"  {v!r}")
-    for row in v.lift.head(3).itertuples():
-        print(f"    {row.column} = {row.value}: {row.segment_share:.1%} of vip vs {row.population_share:.1%} overall "
-              f"(lift {row.lift:.2f})")
+    for row in v.lift.head(4).itertuples():
+        if row.value == "mean":
+            print(f"    mean {row.column}: {row.segment_share:,.1f} in vip vs {row.population_share:,.1f} overall "
+                  f"(lift {row.lift:.2f})")
+        else:
+            print(f"    {row.column} = {row.value}: {row.segment_share:.1%} of vip vs {row.population_share:.1%} "
+                  f"overall (lift {row.lift:.2f})")
     n = vip.to_csv(OUT / "vip_audience.csv", ["email", "phone", "country"])
     print(f"  wrote demo-output/vip_audience.csv ({n:,} rows: profile, key, email, phone, country)")
     try:

@@ -164,7 +164,9 @@ class KMeansSegmenter:
             order = np.argsort(-np.abs(np.nan_to_num(z)))[:top]
             distinct = [f"{names[i]} {'+' if z[i] > 0 else '-'}{abs(z[i]):.1f}sd (x{means[i] / overall[i]:.2f})"
                         if overall[i] != 0 else f"{names[i]} {z[i]:+.1f}sd" for i in order]
-            words = [_word(names[i], z[i] > 0) for i in order[:2] if abs(z[i]) >= 0.25]
+            # Up to three words, strongest first, for features at least half a standard deviation
+            # from the average (the weakest cluster gets "typical").
+            words = [_word(names[i], z[i] > 0) for i in order[:3] if abs(z[i]) >= 0.5]
             label = " ".join(words) + " customers" if words else "typical customers"
             row = {"cluster": c, "name": label, "size": int(member.sum()), "share": float(member.mean()),
                    "distinguishing": "; ".join(distinct)}

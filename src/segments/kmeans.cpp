@@ -101,7 +101,9 @@ struct Run {
   int n_iter = 0;
 };
 
-Run Lloyd(const double* x, int64_t n, int d, int k, std::vector<double> centers, int max_iter, double tol, int threads) {
+Run Lloyd(const double* x, int64_t n, int d, int k, std::vector<double> centers, int max_iter, int threads) {
+  // The loop ends when an assignment pass changes no label: the centers are then the means of
+  // their points and every point is at its nearest center.
   const size_t nk = static_cast<size_t>(k);
   std::vector<int32_t> a(static_cast<size_t>(n), 0);
   std::vector<double> u(static_cast<size_t>(n), std::numeric_limits<double>::infinity());
@@ -111,6 +113,13 @@ Run Lloyd(const double* x, int64_t n, int d, int k, std::vector<double> centers,
   std::vector<std::vector<double>> sums(static_cast<size_t>(nt), std::vector<double>(nk * d));
   std::vector<std::vector<int64_t>> counts(static_cast<size_t>(nt), std::vector<int64_t>(nk));
   std::vector<int64_t> changed(static_cast<size_t>(nt));
+  // Cluster sums kept up to date by the points that move (every point starts in cluster 0), so
+  // an iteration costs work only for the points near a boundary.
+  std::vector<double> total(nk * d, 0.0);
+  std::vector<int64_t> total_cnt(nk, 0);
+  total_cnt[0] = n;
+  for (int64_t i = 0; i < n; ++i)
+    for (int f = 0; f < d; ++f) total[static_cast<size_t>(f)] += x[i * d + f];
   int iter = 0;
   for (; iter < max_iter; ++iter) {
     // Half the distance from each center to its nearest other center.
@@ -142,25 +151,28 @@ Run Lloyd(const double* x, int64_t n, int d, int k, std::vector<double> centers,
               if (dj < best) second = best, best = dj, arg = static_cast<int32_t>(j);
               else if (dj < second) second = dj;
             }
-            if (arg != ai) ++ch, ai = arg, a[ii] = arg;
+            if (arg != ai) {
+              double* from = &sum[static_cast<size_t>(ai) * d];
+              double* to = &sum[static_cast<size_t>(arg) * d];
+              for (int f = 0; f < d; ++f) from[f] -= xi[f], to[f] += xi[f];
+              --cnt[static_cast<size_t>(ai)], ++cnt[static_cast<size_t>(arg)];
+              ++ch, a[ii] = arg;
+            }
             u[ii] = std::sqrt(best), l[ii] = std::sqrt(second);
           }
         }
-        double* sp = &sum[static_cast<size_t>(ai) * d];
-        for (int f = 0; f < d; ++f) sp[f] += xi[f];
-        ++cnt[static_cast<size_t>(ai)];
       }
       changed[static_cast<size_t>(th)] = ch;
     });
     const int64_t total_changed = std::accumulate(changed.begin(), changed.end(), int64_t{0});
     if (iter > 0 && total_changed == 0) break;  // strict convergence: labels are stable
-    // M-step.
-    std::vector<double> sum(nk * d, 0.0);
-    std::vector<int64_t> cnt(nk, 0);
+    // M-step: the moves of this pass update the sums.
     for (int t = 0; t < nt; ++t) {
-      for (size_t q = 0; q < nk * d; ++q) sum[q] += sums[static_cast<size_t>(t)][q];
-      for (size_t j = 0; j < nk; ++j) cnt[j] += counts[static_cast<size_t>(t)][j];
+      for (size_t q = 0; q < nk * d; ++q) total[q] += sums[static_cast<size_t>(t)][q];
+      for (size_t j = 0; j < nk; ++j) total_cnt[j] += counts[static_cast<size_t>(t)][j];
     }
+    std::vector<double>& sum = total;
+    std::vector<int64_t>& cnt = total_cnt;
     prev = centers;
     for (size_t j = 0; j < nk; ++j) {
       if (cnt[j] == 0) continue;
@@ -179,6 +191,7 @@ Run Lloyd(const double* x, int64_t n, int d, int k, std::vector<double> centers,
       for (int f = 0; f < d; ++f) {
         const double v = x[far * d + f];
         sum[old * d + f] -= v;
+        sum[j * d + f] = v;
         centers[j * d + f] = v;
       }
       --cnt[old], cnt[j] = 1;
@@ -186,11 +199,10 @@ Run Lloyd(const double* x, int64_t n, int d, int k, std::vector<double> centers,
       a[static_cast<size_t>(far)] = static_cast<int32_t>(j);
       u[static_cast<size_t>(far)] = std::numeric_limits<double>::infinity(), l[static_cast<size_t>(far)] = 0;
     }
-    double shift_tot = 0, max1 = 0, max2 = 0;
+    double max1 = 0, max2 = 0;
     size_t max1_j = 0;
     for (size_t j = 0; j < nk; ++j) {
       const double p2 = Dist2(&centers[j * d], &prev[j * d], d);
-      shift_tot += p2;
       shift[j] = std::sqrt(p2);
       if (shift[j] > max1) max2 = max1, max1 = shift[j], max1_j = j;
       else if (shift[j] > max2) max2 = shift[j];
@@ -204,23 +216,21 @@ Run Lloyd(const double* x, int64_t n, int d, int k, std::vector<double> centers,
         l[ii] -= ai == max1_j ? max2 : max1;
       }
     });
-    if (shift_tot <= tol) {
-      // Converged on the center shift: one more assignment so labels match the final centers.
-      ++iter;
-      Parallel(n, nt, [&](int64_t b, int64_t e, int) {
-        for (int64_t i = b; i < e; ++i) {
-          const double* xi = x + i * d;
-          double best = std::numeric_limits<double>::infinity();
-          int32_t arg = 0;
-          for (size_t j = 0; j < nk; ++j) {
-            const double dj = Dist2(xi, &centers[j * d], d);
-            if (dj < best) best = dj, arg = static_cast<int32_t>(j);
-          }
-          a[static_cast<size_t>(i)] = arg;
-        }
-      });
-      break;
+    // (scikit-learn also stops once the center shift is under tol; the iterations here go on to
+    // the fixed point, which costs little with the bounds and is never worse.)
+  }
+  // Exact means of the final labels (the running sums carry rounding from many updates).
+  {
+    std::vector<double> exact(nk * d, 0.0);
+    std::vector<int64_t> c(nk, 0);
+    for (int64_t i = 0; i < n; ++i) {
+      const size_t j = static_cast<size_t>(a[static_cast<size_t>(i)]);
+      for (int f = 0; f < d; ++f) exact[j * d + f] += x[i * d + f];
+      ++c[j];
     }
+    for (size_t j = 0; j < nk; ++j)
+      if (c[j] > 0)
+        for (int f = 0; f < d; ++f) centers[j * d + f] = exact[j * d + f] / static_cast<double>(c[j]);
   }
   Run r;
   r.n_iter = std::min(iter + 1, max_iter);
@@ -252,25 +262,13 @@ absl::StatusOr<KMeansResult> FitKMeans(const double* x, int64_t n, int d, const 
     if (!std::isfinite(x[i]))
       return absl::InvalidArgumentError(Cat("kmeans: value at row ", i / d, ", feature ", i % d,
                                             " is not finite (NaN or infinite); drop or fill it first"));
-  // tol is relative to the mean feature variance (scikit-learn's convention).
-  double mean_var = 0;
-  for (int f = 0; f < d; ++f) {
-    double mean = 0, m2 = 0;
-    for (int64_t i = 0; i < n; ++i) {
-      const double v = x[i * d + f], delta = v - mean;
-      mean += delta / static_cast<double>(i + 1);
-      m2 += delta * (v - mean);
-    }
-    mean_var += m2 / static_cast<double>(n);
-  }
-  const double tol = o.tol * mean_var / d;
   const int threads = Threads(o, n);
   std::mt19937_64 rng(o.random_state);
   KMeansResult best;
   best.inertia = std::numeric_limits<double>::infinity();
   for (int run = 0; run < o.n_init; ++run) {
     std::vector<double> seeds = SeedPlusPlus(x, n, d, o.n_clusters, rng, threads);
-    Run r = Lloyd(x, n, d, o.n_clusters, std::move(seeds), o.max_iter, tol, threads);
+    Run r = Lloyd(x, n, d, o.n_clusters, std::move(seeds), o.max_iter, threads);
     best.run_inertia.push_back(r.inertia);
     if (r.inertia < best.inertia) {
       best.inertia = r.inertia, best.centers = std::move(r.centers), best.labels = std::move(r.labels);
