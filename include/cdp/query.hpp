@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "cdp/column.hpp"
 #include "cdp/dictionary.hpp"
@@ -43,6 +44,15 @@ struct QuerySchema {
   std::vector<std::string> event_types;
 };
 
+/// Rows of the sorted store grouped by event type (each group ascending): aggregates over one
+/// type read only that type's rows.
+struct EventTypeIndex {
+  std::vector<uint32_t> rows;
+  absl::flat_hash_map<int32_t, std::pair<uint32_t, uint32_t>> range;  ///< type code -> [begin, end) of rows
+  /// Builds the index of `types` (one code per event row).
+  static EventTypeIndex Build(const Vec<int32_t>& types);
+};
+
 /// The data an expression runs on. Profile columns are looked up by name in `profiles` (one row per
 /// profile; kInt64 columns of kTime fields hold µs; strings are codes of profiles->dict). Events
 /// are sorted by (profile, ts): profile p's events are rows [event_begin[p], event_begin[p + 1]).
@@ -55,6 +65,9 @@ struct QueryData {
   Micros clock = 0;                      ///< now(): the end of every `last=` window
   /// Aggregates see only events up to the clock (evaluation as of a past time).
   bool as_of = false;
+  /// Optional: rows by event type (faster single-type aggregates). Requires `events->profile` to
+  /// hold each row's profile id.
+  const EventTypeIndex* type_index = nullptr;
 };
 
 namespace query_internal {

@@ -304,6 +304,8 @@ class Workspace {
     std::optional<QuerySchema> schema;
     std::optional<Micros> clock;
     std::vector<int64_t> offsets;
+    std::vector<std::vector<uint8_t>> parts;  ///< per-partition query outputs (reused)
+    std::optional<EventTypeIndex> type_index;
   };
   QueryFrame frame_;
   /// frame_, emptied when derived_version_ moved.

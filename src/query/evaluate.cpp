@@ -82,13 +82,13 @@ class Evaluator {
         if (!x.ok()) return x;
         auto y = Eval(*n.args[1], b, e);
         if (!y.ok()) return y;
+        // Kleene truth tables, indexed by 3 * p + q.
+        static constexpr uint8_t kAndTable[9] = {kF, kF, kF, kF, kT, kN, kF, kN, kN};
+        static constexpr uint8_t kOrTable[9] = {kF, kT, kN, kT, kT, kT, kN, kT, kN};
+        const uint8_t* table = n.kind == Kind::kAnd ? kAndTable : kOrTable;
         Vals out = Bools(count);
-        const bool is_and = n.kind == Kind::kAnd;
-        for (size_t i = 0; i < count; ++i) {
-          const uint8_t p = x->b[x->At(i)], q = y->b[y->At(i)];
-          if (is_and) out.b[i] = (p == kF || q == kF) ? kF : (p == kT && q == kT) ? kT : kN;
-          else out.b[i] = (p == kT || q == kT) ? kT : (p == kF && q == kF) ? kF : kN;
-        }
+        Binary(x->b, x->scalar, y->b, y->scalar, count, out.b.data(),
+               [table](uint8_t p, uint8_t q) { return table[3 * p + q]; });
         return out;
       }
       case Kind::kCompare: {
@@ -106,10 +106,13 @@ class Evaluator {
         auto hi = Eval(*n.args[2], b, e);
         if (!hi.ok()) return hi;
         Vals p = Compare(Cmp::kGe, *x, *lo, count), q = Compare(Cmp::kLe, *x, *hi, count);
-        for (size_t i = 0; i < count; ++i) {
-          const uint8_t r = (p.b[i] == kF || q.b[i] == kF) ? kF : (p.b[i] == kT && q.b[i] == kT) ? kT : kN;
-          p.b[i] = (n.negate && r != kN) ? static_cast<uint8_t>(1 - r) : r;
-        }
+        // Kleene and of the two bounds, then negated (not between) with null staying null.
+        static constexpr uint8_t kBetween[2][9] = {{kF, kF, kF, kF, kT, kN, kF, kN, kN},
+                                                   {kT, kT, kT, kT, kF, kN, kT, kN, kN}};
+        const uint8_t* table = kBetween[n.negate ? 1 : 0];
+        uint8_t* pb = p.b.data();
+        const uint8_t* qb = q.b.data();
+        for (size_t i = 0; i < count; ++i) pb[i] = table[3 * pb[i] + qb[i]];
         return p;
       }
       case Kind::kIn: return In(n, b, e);
@@ -162,14 +165,21 @@ class Evaluator {
     const size_t n = e - b;
     switch (t) {
       case ValueType::kNumber:
-        v.num.resize(n);
-        for (size_t i = 0; i < n; ++i) {
-          switch (c.type) {
-            case ColumnType::kInt64: v.num[i] = c.i64[b + i] == kNullInt64 ? NAN : static_cast<double>(c.i64[b + i]); break;
-            case ColumnType::kDouble: v.num[i] = c.f64[b + i]; break;
-            case ColumnType::kBool: v.num[i] = c.b[b + i] == kNullBool ? NAN : c.b[b + i]; break;
-            case ColumnType::kString: v.num[i] = NAN; break;
+        switch (c.type) {
+          case ColumnType::kInt64: {
+            v.num.resize(n);
+            const int64_t* src = c.i64.data() + b;
+            for (size_t i = 0; i < n; ++i) v.num[i] = src[i] == kNullInt64 ? NAN : static_cast<double>(src[i]);
+            break;
           }
+          case ColumnType::kDouble: v.num.assign(c.f64.begin() + static_cast<ptrdiff_t>(b), c.f64.begin() + static_cast<ptrdiff_t>(e)); break;
+          case ColumnType::kBool: {
+            v.num.resize(n);
+            const int8_t* src = c.b.data() + b;
+            for (size_t i = 0; i < n; ++i) v.num[i] = src[i] == kNullBool ? NAN : src[i];
+            break;
+          }
+          case ColumnType::kString: v.num.assign(n, NAN); break;
         }
         break;
       case ValueType::kTime:
@@ -236,27 +246,62 @@ class Evaluator {
     return 0;
   }
 
+  // out[i] = f(x[i], y[i]) with a scalar operand broadcast; the loops have no per-row branches
+  // on the operands' shape, so they vectorize.
+  template <typename A, typename B, typename F>
+  static void Binary(const A& x, bool xs, const B& y, bool ys, size_t n, uint8_t* out, F f) {
+    if (xs && ys) {
+      const uint8_t v = f(x[0], y[0]);
+      std::fill(out, out + n, v);
+    } else if (xs) {
+      const auto a = x[0];
+      const auto* q = y.data();
+      for (size_t i = 0; i < n; ++i) out[i] = f(a, q[i]);
+    } else if (ys) {
+      const auto* p = x.data();
+      const auto c = y[0];
+      for (size_t i = 0; i < n; ++i) out[i] = f(p[i], c);
+    } else {
+      const auto* p = x.data();
+      const auto* q = y.data();
+      for (size_t i = 0; i < n; ++i) out[i] = f(p[i], q[i]);
+    }
+  }
+
+  // Comparison of two typed columns with null -> kN; `null(v)` tells a null value.
+  template <typename V, typename Null>
+  static void CompareTyped(Cmp c, const V& x, bool xs, const V& y, bool ys, size_t n, uint8_t* out, Null null) {
+    using T = typename V::value_type;
+    auto run = [&](auto op) {
+      // Branch-free: nulls are common (attributes most profiles lack) and would mispredict.
+      Binary(x, xs, y, ys, n, out, [&](T p, T q) -> uint8_t {
+        const uint8_t r = static_cast<uint8_t>(op(p, q));
+        const uint8_t mask = static_cast<uint8_t>(-static_cast<int>(null(p) | null(q)));
+        return static_cast<uint8_t>((r & ~mask) | (kN & mask));
+      });
+    };
+    switch (c) {
+      case Cmp::kEq: run([](T p, T q) { return p == q; }); break;
+      case Cmp::kNe: run([](T p, T q) { return p != q; }); break;
+      case Cmp::kLt: run([](T p, T q) { return p < q; }); break;
+      case Cmp::kLe: run([](T p, T q) { return p <= q; }); break;
+      case Cmp::kGt: run([](T p, T q) { return p > q; }); break;
+      case Cmp::kGe: run([](T p, T q) { return p >= q; }); break;
+    }
+  }
+
   static Vals Compare(Cmp c, const Vals& x, const Vals& y, size_t n) {
     Vals out = Bools(n);
     switch (x.type) {
       case ValueType::kNumber:
-        for (size_t i = 0; i < n; ++i) {
-          const double p = x.num[x.At(i)], q = y.num[y.At(i)];
-          out.b[i] = (std::isnan(p) || std::isnan(q)) ? kN : Order(c, p, q);
-        }
+        CompareTyped(c, x.num, x.scalar, y.num, y.scalar, n, out.b.data(), [](double v) { return v != v; });
         break;
       case ValueType::kTime:
       case ValueType::kDuration:
-        for (size_t i = 0; i < n; ++i) {
-          const int64_t p = x.i64[x.At(i)], q = y.i64[y.At(i)];
-          out.b[i] = (p == kNullInt64 || q == kNullInt64) ? kN : Order(c, p, q);
-        }
+        CompareTyped(c, x.i64, x.scalar, y.i64, y.scalar, n, out.b.data(), [](int64_t v) { return v == kNullInt64; });
         break;
       case ValueType::kBool:
-        for (size_t i = 0; i < n; ++i) {
-          const uint8_t p = x.b[x.At(i)], q = y.b[y.At(i)];
-          out.b[i] = (p == kN || q == kN) ? kN : Order(c, p, q);
-        }
+        CompareTyped(c, x.b, x.scalar, y.b, y.scalar, n, out.b.data(), [](uint8_t v) { return v == kN; });
         break;
       case ValueType::kString: {
         const bool eq = c == Cmp::kEq || c == Cmp::kNe;
@@ -592,6 +637,8 @@ class Evaluator {
     }
     if (test_type && codes.size() == 1) {
       const int32_t c = codes[0];
+      if (d_.type_index != nullptr && n.agg != Agg::kCountDistinct && (n.str.empty() || DoubleField(n)))
+        return ReduceIndexed(n, b, e, c, lo, hi);
       return Reduce(n, b, e, [=](size_t r) { return (type[r] == c) & (ts[r] >= lo) & (ts[r] < hi); });
     }
     return Reduce(n, b, e, [&codes, test_type, ts, type, lo, hi](size_t r) {
@@ -599,6 +646,77 @@ class Evaluator {
       for (int32_t c : codes) hit |= type[r] == c;
       return hit & (ts[r] >= lo) & (ts[r] < hi);
     });
+  }
+
+  // The aggregated field when the store holds it as doubles (revenue or a double column), else null.
+  const double* DoubleField(const Node& n) const {
+    if (n.str.empty() || n.field_type != ValueType::kNumber) return nullptr;
+    if (n.str == "revenue") return d_.events->revenue.data();
+    const Column* c = d_.events->Find(n.str);
+    return c && c->type == ColumnType::kDouble ? c->f64.data() : nullptr;
+  }
+
+  // One event type, no where=: only that type's rows are read (from the type index), each added
+  // to its profile's accumulator.
+  absl::StatusOr<Vals> ReduceIndexed(const Node& n, size_t b, size_t e, int32_t code, Micros lo, Micros hi) {
+    const size_t count = e - b;
+    const EventColumns& ev = *d_.events;
+    const int64_t* eb = d_.event_begin;
+    const size_t rb = static_cast<size_t>(eb[b]), re = static_cast<size_t>(eb[e]);
+    const uint32_t* first = nullptr;
+    const uint32_t* last = nullptr;
+    if (auto it = d_.type_index->range.find(code); it != d_.type_index->range.end()) {
+      const uint32_t* all = d_.type_index->rows.data();
+      first = std::lower_bound(all + it->second.first, all + it->second.second, static_cast<uint32_t>(rb));
+      last = std::lower_bound(first, all + it->second.second, static_cast<uint32_t>(re));
+    }
+    const double* v = DoubleField(n);  // null when there is no field (the caller checks)
+    const int32_t* prof = ev.profile.data();
+    const Micros* ts = ev.ts.data();
+    ScratchVec<double> acc(count, n.agg == Agg::kMin ? INFINITY : n.agg == Agg::kMax ? -INFINITY : 0.0);
+    ScratchVec<int64_t> hits(count, 0), when(count, kNullInt64);
+    for (const uint32_t* it = first; it != last; ++it) {
+      const size_t r = *it;
+      if (ts[r] < lo || ts[r] >= hi) continue;
+      const size_t p = static_cast<size_t>(prof[r]) - b;
+      if (v != nullptr) {
+        const double x = v[r];
+        if (x != x) continue;  // null value
+        if (n.agg == Agg::kMin) acc[p] = std::min(acc[p], x);
+        else if (n.agg == Agg::kMax) acc[p] = std::max(acc[p], x);
+        else acc[p] += x;
+      }
+      ++hits[p];
+      if (when[p] == kNullInt64 || n.agg != Agg::kFirstTime) when[p] = ts[r];  // rows ascend in time per profile
+    }
+    Vals out;
+    out.type = n.type;
+    switch (n.agg) {
+      case Agg::kDid:
+        out.b.resize(count);
+        for (size_t p = 0; p < count; ++p) out.b[p] = hits[p] ? kT : kF;
+        return out;
+      case Agg::kFirstTime:
+      case Agg::kLastTime:
+        out.i64.assign(when.begin(), when.end());
+        return out;
+      case Agg::kRecency:
+        out.num.resize(count);
+        for (size_t p = 0; p < count; ++p)
+          out.num[p] = when[p] == kNullInt64 ? NAN : static_cast<double>(d_.clock - when[p]) / kMicrosPerDayD;
+        return out;
+      default: break;
+    }
+    out.num.resize(count);
+    for (size_t p = 0; p < count; ++p) {
+      switch (n.agg) {
+        case Agg::kCount: out.num[p] = static_cast<double>(hits[p]); break;
+        case Agg::kSum: out.num[p] = acc[p]; break;
+        case Agg::kAvg: out.num[p] = hits[p] ? acc[p] / static_cast<double>(hits[p]) : NAN; break;
+        default: out.num[p] = hits[p] ? acc[p] : NAN; break;
+      }
+    }
+    return out;
   }
 
   // Per-profile reduction of the rows for which keep(r) holds (r relative to the first row of
@@ -797,6 +915,23 @@ absl::Status Query::Evaluate(const QueryData& data, int32_t begin, int32_t end, 
   out->resize(n);
   for (size_t i = 0; i < n; ++i) (*out)[i] = v->b[v->At(i)] == kT;
   return absl::OkStatus();
+}
+
+EventTypeIndex EventTypeIndex::Build(const Vec<int32_t>& types) {
+  EventTypeIndex x;
+  absl::flat_hash_map<int32_t, uint32_t> counts;
+  for (int32_t t : types) ++counts[t];
+  uint32_t at = 0;
+  for (auto& [code, c] : counts) {
+    x.range[code] = {at, at};
+    at += c;
+  }
+  x.rows.resize(types.size());
+  for (size_t r = 0; r < types.size(); ++r) {
+    auto& range = x.range[types[r]];
+    x.rows[range.second++] = static_cast<uint32_t>(r);
+  }
+  return x;
 }
 
 }  // namespace cdp

@@ -119,6 +119,8 @@ absl::StatusOr<SegmentResult> Workspace::Run(const Query& q, std::string_view pu
   d.event_begin = off.data();
   d.clock = as_of == INT64_MIN ? Clock() : as_of;
   d.as_of = as_of != INT64_MIN;
+  if (!frame.type_index) frame.type_index = EventTypeIndex::Build(store_.columns().type);
+  d.type_index = &*frame.type_index;
   // Partitions of whole profiles with similar event counts evaluate on their own threads; their
   // results concatenate (Query::Evaluate is a pure function of the range).
   const int64_t events = off.back();
@@ -127,7 +129,10 @@ absl::StatusOr<SegmentResult> Workspace::Run(const Query& q, std::string_view pu
   for (int k = 1; k < parts; ++k)
     cut.push_back(static_cast<int32_t>(std::upper_bound(off.begin(), off.end(), events * k / parts) - off.begin() - 1));
   cut.push_back(n);
-  std::vector<std::vector<uint8_t>> part(cut.size() - 1);
+  // Per-partition outputs live in the frame: their capacity is reused by the next query (fresh
+  // pages cost more than the evaluation on some machines).
+  std::vector<std::vector<uint8_t>>& part = frame.parts;
+  part.resize(cut.size() - 1);
   std::vector<absl::Status> status(part.size());
   {
     std::vector<std::thread> pool;
@@ -138,18 +143,19 @@ absl::StatusOr<SegmentResult> Workspace::Run(const Query& q, std::string_view pu
     }
     for (auto& t : pool) t.join();
   }
-  std::vector<uint8_t> hit;
-  hit.reserve(static_cast<size_t>(n));
+  size_t total = 0;
   for (size_t k = 0; k < part.size(); ++k) {
     if (!status[k].ok()) return status[k];
-    hit.insert(hit.end(), part[k].begin(), part[k].end());
+    for (uint8_t h : part[k]) total += h;
   }
   SegmentResult r;
   r.population = n;
   r.clock = d.clock;
   r.warnings = q.warnings();
-  for (int32_t p = 0; p < n; ++p)
-    if (hit[static_cast<size_t>(p)]) r.members.push_back(p);
+  r.members.reserve(total);
+  for (size_t k = 0; k < part.size(); ++k)
+    for (size_t i = 0; i < part[k].size(); ++i)
+      if (part[k][i]) r.members.push_back(cut[k] + static_cast<int32_t>(i));
   r.excluded = ApplyPurpose(purpose, &r.members);
   return r;
 }
