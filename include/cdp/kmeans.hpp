@@ -1,12 +1,12 @@
 // cdp/kmeans.hpp — k-means clustering for segmentation (Lloyd's algorithm with Hamerly's bounds).
 //
 // Semantics follow scikit-learn's KMeans so results compare: greedy k-means++ seeding (2 + ln k
-// candidate centers per step), n_init runs keeping the lowest inertia. Each run iterates until no
-// label changes (a Lloyd fixed point) or max_iter: where scikit-learn stops once the squared center
-// shift is under tol x the mean feature variance, the last few iterations here move only points
-// near a boundary and cost little, and the result is never worse. Hamerly's upper/lower bounds
-// skip most point-center distances once clusters settle; the result equals plain Lloyd iterations
-// from the same seeds.
+// candidate centers per step), n_init runs stopped by scikit-learn's rule (the squared center
+// shift under tol x the mean feature variance, or no label change), keeping the lowest inertia.
+// The best run then continues until no label changes (a Lloyd fixed point), so the result is
+// never worse than stopping there. Hamerly's upper/lower bounds skip most point-center distances
+// once clusters settle, and cluster sums follow only the points that move; the result equals plain
+// Lloyd iterations from the same seeds.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +20,7 @@ struct KMeansOptions {
   int n_clusters = 8;
   int n_init = 10;
   int max_iter = 300;
-  double tol = 1e-4;  ///< kept for scikit-learn compatibility: runs end at a fixed point (above)
+  double tol = 1e-4;
   uint64_t random_state = 0;
   int threads = 0;  ///< 0: hardware concurrency
 };

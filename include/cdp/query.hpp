@@ -74,6 +74,13 @@ namespace query_internal {
 struct Node;
 }
 
+/// Compile errors of an expression carry this payload (any InvalidArgument error can be tested
+/// with IsQueryParseError, e.g. to map it to a parse error code).
+inline constexpr char kQueryParsePayload[] = "type.cdpcore/query-parse";
+bool IsQueryParseError(const absl::Status& status);
+/// `status` with `prefix` before its message, keeping its code and payloads.
+absl::Status PrefixStatus(const absl::Status& status, std::string_view prefix);
+
 /// A compiled expression. Copyable (the AST is shared and immutable).
 class Query {
  public:

@@ -462,6 +462,31 @@ class Workspace:
         """
         return to_frame(self._ws.overlap([str(n) for n in names]))
 
+    def segment_sizes(self, name, every="7d", periods=12):
+        """Size of a named segment as of ``periods`` dates ``every`` apart, ending at the clock
+        (event aggregates see the events up to each date; attributes are current values).
+        ``.plot()`` on the result draws the line.
+
+        Example: ``ws.segment_sizes("vip", every="30d", periods=6).plot(x="as_of", y="size")``
+        """
+        try:
+            step = pd.Timedelta(every)
+        except ValueError:
+            raise InvalidArgumentError(f"segment_sizes: every must be a duration such as '7d', got {every!r}") from None
+        if step <= pd.Timedelta(0):
+            raise InvalidArgumentError(f"segment_sizes: every must be positive, got {every!r}")
+        if int(periods) < 1:
+            raise InvalidArgumentError(f"segment_sizes: periods must be >= 1, got {periods!r}")
+        end = self.clock()
+        rows = []
+        for k in range(int(periods) - 1, -1, -1):
+            at = end - k * step
+            d = self._ws.evaluate_segment(str(name), int(at.value // 1000))
+            rows.append({"as_of": at, "size": len(d["members"]), "population": int(d["population"])})
+        df = pd.DataFrame(rows)
+        df["share"] = df["size"] / df["population"].where(df["population"] > 0)
+        return df
+
     def validate_segment(self, name, period="30d"):
         """Size, stability between now and `period` ago (Jaccard), and distinguishing attributes.
 

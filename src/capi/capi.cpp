@@ -129,24 +129,14 @@ cdp_status TypedColumn(const cdp_table* t, int64_t col, const T** data, cdp::Col
 }  // namespace
 
 namespace {
-// Query::Compile reports every error as InvalidArgument reading "line L, column C: ..." (or
-// "empty expression: ..." for blank text). `prefix` is what the caller put in front of it.
-bool IsCompileError(const absl::Status& st, std::string_view prefix) {
-  if (st.code() != absl::StatusCode::kInvalidArgument) return false;
-  std::string_view m = cdp::View(st.message());
-  if (m.substr(0, prefix.size()) != prefix) return false;
-  m.remove_prefix(prefix.size());
-  return m.starts_with("line ") || m.starts_with("empty expression:");
+// FromStatus, except that an expression compile error (Query::Compile's payload) becomes
+// CDP_ERR_PARSE.
+cdp_status FromQueryStatus(const absl::Status& st) {
+  return cdp::IsQueryParseError(st) ? CDP_ERR_PARSE : FromStatus(st);
 }
 
-// FromStatus, except that an expression compile error becomes CDP_ERR_PARSE.
-cdp_status FromQueryStatus(const absl::Status& st, std::string_view prefix) {
-  cdp_status code = FromStatus(st);
-  return IsCompileError(st, prefix) ? CDP_ERR_PARSE : code;
-}
-
-cdp_status NewSegmentResult(absl::StatusOr<cdp::SegmentResult> r, cdp_segment_result** out, std::string_view prefix) {
-  if (!r.ok()) return FromQueryStatus(r.status(), prefix);
+cdp_status NewSegmentResult(absl::StatusOr<cdp::SegmentResult> r, cdp_segment_result** out) {
+  if (!r.ok()) return FromQueryStatus(r.status());
   *out = new cdp_segment_result{*std::move(r)};
   return CDP_OK;
 }
@@ -501,7 +491,7 @@ cdp_status cdp_select(cdp_workspace* ws, const char* expression, const char* pur
   CDP_CHECK_ARG(expression != nullptr, "cdp_select: expression is NULL");
   CDP_CHECK_ARG(out != nullptr, "cdp_select: out is NULL");
   *out = nullptr;
-  return NewSegmentResult(ws->ws->Select(expression, purpose == nullptr ? "" : purpose, as_of), out, "");
+  return NewSegmentResult(ws->ws->Select(expression, purpose == nullptr ? "" : purpose, as_of), out);
   CDP_API_END();
 }
 
@@ -537,7 +527,7 @@ cdp_status cdp_segment_create(cdp_workspace* ws, const char* name, const char* e
   if (purpose != nullptr) spec.purpose = purpose;
   if (description != nullptr) spec.description = description;
   // DefineSegment reports a compile error as 'segment "<name>": line ...'.
-  return FromQueryStatus(ws->ws->DefineSegment(spec, replace != 0), cdp::Cat("segment \"", spec.name, "\": "));
+  return FromQueryStatus(ws->ws->DefineSegment(spec, replace != 0));
   CDP_API_END();
 }
 

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/cord.h"
 #include "core/strings.hpp"
 #include "query/ast.hpp"
 
@@ -120,8 +121,10 @@ class Parser {
         if (text_[i] == '\t') caret[k] = '\t';
         ++k;
       }
-    return absl::InvalidArgumentError(Cat("line ", line, ", column ", column, ": ", message, "\n  ",
-                                           text_.substr(line_start, line_end - line_start), "\n  ", caret, "^"));
+    absl::Status st = absl::InvalidArgumentError(Cat("line ", line, ", column ", column, ": ", message, "\n  ",
+                                                     text_.substr(line_start, line_end - line_start), "\n  ", caret, "^"));
+    st.SetPayload(kQueryParsePayload, absl::Cord("1"));
+    return st;
   }
 
   static std::string Describe(const Token& t) {
@@ -873,8 +876,22 @@ class Parser {
 
 }  // namespace
 
+bool IsQueryParseError(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kInvalidArgument && status.GetPayload(kQueryParsePayload).has_value();
+}
+
+absl::Status PrefixStatus(const absl::Status& status, std::string_view prefix) {
+  absl::Status out(status.code(), Cat(prefix, status.message()));
+  status.ForEachPayload([&out](absl::string_view url, const absl::Cord& payload) { out.SetPayload(url, payload); });
+  return out;
+}
+
 absl::StatusOr<Query> Query::Compile(std::string_view text, const QuerySchema& schema) {
-  if (Strip(text).empty()) return absl::InvalidArgumentError("empty expression: expected a condition such as did(purchase)");
+  if (Strip(text).empty()) {
+    absl::Status st = absl::InvalidArgumentError("empty expression: expected a condition such as did(purchase)");
+    st.SetPayload(kQueryParsePayload, absl::Cord("1"));
+    return st;
+  }
   Parser p(text, schema);
   auto root = p.Run();
   if (!root.ok()) return root.status();

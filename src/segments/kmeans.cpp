@@ -46,22 +46,34 @@ void Parallel(int64_t n, int threads, F f) {
   for (auto& th : pool) th.join();
 }
 
+// Buffers of one fit, reused by every run (fresh pages of n-sized arrays cost more than the
+// arithmetic on some machines).
+struct Buffers {
+  std::vector<double> closest, cum, u, l;
+  std::vector<int32_t> a;
+  explicit Buffers(int64_t n)
+      : closest(static_cast<size_t>(n)), cum(static_cast<size_t>(n)), u(static_cast<size_t>(n)),
+        l(static_cast<size_t>(n)), a(static_cast<size_t>(n)) {}
+};
+
 // Greedy k-means++ (Arthur & Vassilvitskii with 2 + ln k local trials, as scikit-learn does).
-std::vector<double> SeedPlusPlus(const double* x, int64_t n, int d, int k, std::mt19937_64& rng, int threads) {
+// Candidates are scored without storing their distances; the winner's are computed once more.
+std::vector<double> SeedPlusPlus(const double* x, int64_t n, int d, int k, std::mt19937_64& rng, int threads,
+                                 Buffers& buf) {
   std::vector<double> centers(static_cast<size_t>(k) * d);
   std::uniform_int_distribution<int64_t> pick(0, n - 1);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   const int trials = 2 + static_cast<int>(std::log(k));
   int64_t first = pick(rng);
   std::copy(x + first * d, x + (first + 1) * d, centers.begin());
-  std::vector<double> closest(static_cast<size_t>(n));
+  std::vector<double>& closest = buf.closest;
+  std::vector<double>& cum = buf.cum;
   Parallel(n, threads, [&](int64_t b, int64_t e, int) {
     for (int64_t i = b; i < e; ++i) closest[static_cast<size_t>(i)] = Dist2(x + i * d, centers.data(), d);
   });
   double pot = std::accumulate(closest.begin(), closest.end(), 0.0);
-  std::vector<double> cum(static_cast<size_t>(n));
-  std::vector<std::vector<double>> cand_dist(static_cast<size_t>(trials), std::vector<double>(static_cast<size_t>(n)));
   std::vector<int64_t> cand(static_cast<size_t>(trials));
+  const int nt = std::max(threads, 1);
   for (int c = 1; c < k; ++c) {
     std::partial_sum(closest.begin(), closest.end(), cum.begin());
     for (int t = 0; t < trials; ++t) {
@@ -69,27 +81,27 @@ std::vector<double> SeedPlusPlus(const double* x, int64_t n, int d, int k, std::
       int64_t id = std::upper_bound(cum.begin(), cum.end(), r) - cum.begin();
       cand[static_cast<size_t>(t)] = std::min<int64_t>(id, n - 1);
     }
-    std::vector<double> cand_pot(static_cast<size_t>(trials), 0.0);
-    std::vector<std::vector<double>> partial(static_cast<size_t>(std::max(threads, 1)), std::vector<double>(static_cast<size_t>(trials), 0.0));
+    std::vector<std::vector<double>> partial(static_cast<size_t>(nt), std::vector<double>(static_cast<size_t>(trials), 0.0));
     Parallel(n, threads, [&](int64_t b, int64_t e, int th) {
-      for (int t = 0; t < trials; ++t) {
-        const double* cx = x + cand[static_cast<size_t>(t)] * d;
-        double s = 0;
-        for (int64_t i = b; i < e; ++i) {
-          const double v = std::min(closest[static_cast<size_t>(i)], Dist2(x + i * d, cx, d));
-          cand_dist[static_cast<size_t>(t)][static_cast<size_t>(i)] = v;
-          s += v;
-        }
-        partial[static_cast<size_t>(th)][static_cast<size_t>(t)] = s;
+      auto& part = partial[static_cast<size_t>(th)];
+      for (int64_t i = b; i < e; ++i) {
+        const double* xi = x + i * d;
+        const double ci = closest[static_cast<size_t>(i)];
+        for (int t = 0; t < trials; ++t) part[static_cast<size_t>(t)] += std::min(ci, Dist2(xi, x + cand[static_cast<size_t>(t)] * d, d));
       }
     });
-    for (const auto& p : partial)
-      for (int t = 0; t < trials; ++t) cand_pot[static_cast<size_t>(t)] += p[static_cast<size_t>(t)];
+    std::vector<double> cand_pot(static_cast<size_t>(trials), 0.0);
+    for (const auto& part : partial)
+      for (int t = 0; t < trials; ++t) cand_pot[static_cast<size_t>(t)] += part[static_cast<size_t>(t)];
     const int best = static_cast<int>(std::min_element(cand_pot.begin(), cand_pot.end()) - cand_pot.begin());
     pot = cand_pot[static_cast<size_t>(best)];
-    closest.swap(cand_dist[static_cast<size_t>(best)]);
     const int64_t id = cand[static_cast<size_t>(best)];
     std::copy(x + id * d, x + (id + 1) * d, centers.begin() + static_cast<ptrdiff_t>(c) * d);
+    const double* cx = x + id * d;
+    Parallel(n, threads, [&](int64_t b, int64_t e, int) {
+      for (int64_t i = b; i < e; ++i)
+        closest[static_cast<size_t>(i)] = std::min(closest[static_cast<size_t>(i)], Dist2(x + i * d, cx, d));
+    });
   }
   return centers;
 }
@@ -101,13 +113,18 @@ struct Run {
   int n_iter = 0;
 };
 
-Run Lloyd(const double* x, int64_t n, int d, int k, std::vector<double> centers, int max_iter, int threads) {
-  // The loop ends when an assignment pass changes no label: the centers are then the means of
-  // their points and every point is at its nearest center.
+Run Lloyd(const double* x, int64_t n, int d, int k, std::vector<double> centers, int max_iter, int threads,
+          Buffers& buf, double tol) {
+  // The loop ends when an assignment pass changes no label (the centers are then the means of
+  // their points and every point is at its nearest center) or, with tol >= 0, after the pass
+  // that follows a center shift of at most tol (scikit-learn's rule).
   const size_t nk = static_cast<size_t>(k);
-  std::vector<int32_t> a(static_cast<size_t>(n), 0);
-  std::vector<double> u(static_cast<size_t>(n), std::numeric_limits<double>::infinity());
-  std::vector<double> l(static_cast<size_t>(n), 0.0);  // l = 0 and u = inf: the first pass scans every center
+  std::vector<int32_t>& a = buf.a;
+  std::vector<double>& u = buf.u;
+  std::vector<double>& l = buf.l;
+  std::fill(a.begin(), a.end(), 0);
+  std::fill(u.begin(), u.end(), std::numeric_limits<double>::infinity());
+  std::fill(l.begin(), l.end(), 0.0);  // l = 0 and u = inf: the first pass scans every center
   std::vector<double> s(nk), shift(nk), prev;
   const int nt = std::max(threads, 1);
   std::vector<std::vector<double>> sums(static_cast<size_t>(nt), std::vector<double>(nk * d));
@@ -120,6 +137,10 @@ Run Lloyd(const double* x, int64_t n, int d, int k, std::vector<double> centers,
   total_cnt[0] = n;
   for (int64_t i = 0; i < n; ++i)
     for (int f = 0; f < d; ++f) total[static_cast<size_t>(f)] += x[i * d + f];
+  bool final_pass = false;
+  double move1 = 0, move2 = 0;  // the largest and second largest center moves of the last M-step
+  size_t move1_j = 0;
+  std::fill(shift.begin(), shift.end(), 0.0);
   int iter = 0;
   for (; iter < max_iter; ++iter) {
     // Half the distance from each center to its nearest other center.
@@ -140,6 +161,8 @@ Run Lloyd(const double* x, int64_t n, int d, int k, std::vector<double> centers,
         const size_t ii = static_cast<size_t>(i);
         const double* xi = x + i * d;
         int32_t ai = a[ii];
+        u[ii] += shift[static_cast<size_t>(ai)];
+        l[ii] -= static_cast<size_t>(ai) == move1_j ? move2 : move1;
         const double m = std::max(s[static_cast<size_t>(ai)], l[ii]);
         if (u[ii] > m) {
           u[ii] = std::sqrt(Dist2(xi, &centers[static_cast<size_t>(ai) * d], d));
@@ -166,6 +189,7 @@ Run Lloyd(const double* x, int64_t n, int d, int k, std::vector<double> centers,
     });
     const int64_t total_changed = std::accumulate(changed.begin(), changed.end(), int64_t{0});
     if (iter > 0 && total_changed == 0) break;  // strict convergence: labels are stable
+    if (final_pass) break;                        // labels now match the centers of the tol stop
     // M-step: the moves of this pass update the sums.
     for (int t = 0; t < nt; ++t) {
       for (size_t q = 0; q < nk * d; ++q) total[q] += sums[static_cast<size_t>(t)][q];
@@ -199,25 +223,19 @@ Run Lloyd(const double* x, int64_t n, int d, int k, std::vector<double> centers,
       a[static_cast<size_t>(far)] = static_cast<int32_t>(j);
       u[static_cast<size_t>(far)] = std::numeric_limits<double>::infinity(), l[static_cast<size_t>(far)] = 0;
     }
-    double max1 = 0, max2 = 0;
+    double max1 = 0, max2 = 0, shift_tot = 0;
     size_t max1_j = 0;
     for (size_t j = 0; j < nk; ++j) {
       const double p2 = Dist2(&centers[j * d], &prev[j * d], d);
+      shift_tot += p2;
       shift[j] = std::sqrt(p2);
       if (shift[j] > max1) max2 = max1, max1 = shift[j], max1_j = j;
       else if (shift[j] > max2) max2 = shift[j];
     }
-    // Bounds follow the centers: u grows by its center's move, l shrinks by the largest other move.
-    Parallel(n, nt, [&](int64_t b, int64_t e, int) {
-      for (int64_t i = b; i < e; ++i) {
-        const size_t ii = static_cast<size_t>(i);
-        const size_t ai = static_cast<size_t>(a[ii]);
-        u[ii] += shift[ai];
-        l[ii] -= ai == max1_j ? max2 : max1;
-      }
-    });
-    // (scikit-learn also stops once the center shift is under tol; the iterations here go on to
-    // the fixed point, which costs little with the bounds and is never worse.)
+    // Bounds follow the centers (u grows by its center's move, l shrinks by the largest other
+    // move): applied at the start of the next assignment pass, in the same loop.
+    move1 = max1, move2 = max2, move1_j = max1_j;
+    if (tol >= 0 && shift_tot <= tol) final_pass = true;
   }
   // Exact means of the final labels (the running sums carry rounding from many updates).
   {
@@ -242,8 +260,7 @@ Run Lloyd(const double* x, int64_t n, int d, int k, std::vector<double> centers,
   });
   r.inertia = std::accumulate(part.begin(), part.end(), 0.0);
   r.centers = std::move(centers);
-  r.labels = std::move(a);
-  return r;
+  return r;  // labels: buf.a
 }
 
 }  // namespace
@@ -266,15 +283,34 @@ absl::StatusOr<KMeansResult> FitKMeans(const double* x, int64_t n, int d, const 
   std::mt19937_64 rng(o.random_state);
   KMeansResult best;
   best.inertia = std::numeric_limits<double>::infinity();
+  // Every run stops by scikit-learn's tol rule; the best one then continues to a Lloyd fixed
+  // point (never worse, and the extra iterations are paid once, not n_init times).
+  double mean_var = 0;
+  for (int f = 0; f < d; ++f) {
+    double mean = 0, m2 = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      const double v = x[i * d + f], delta = v - mean;
+      mean += delta / static_cast<double>(i + 1);
+      m2 += delta * (v - mean);
+    }
+    mean_var += m2 / static_cast<double>(n);
+  }
+  const double tol = o.tol * mean_var / d;  // relative to the mean feature variance, as scikit-learn
+  Buffers buf(n);
   for (int run = 0; run < o.n_init; ++run) {
-    std::vector<double> seeds = SeedPlusPlus(x, n, d, o.n_clusters, rng, threads);
-    Run r = Lloyd(x, n, d, o.n_clusters, std::move(seeds), o.max_iter, threads);
+    std::vector<double> seeds = SeedPlusPlus(x, n, d, o.n_clusters, rng, threads, buf);
+    Run r = Lloyd(x, n, d, o.n_clusters, std::move(seeds), o.max_iter, threads, buf, tol);
     best.run_inertia.push_back(r.inertia);
     if (r.inertia < best.inertia) {
-      best.inertia = r.inertia, best.centers = std::move(r.centers), best.labels = std::move(r.labels);
+      best.inertia = r.inertia, best.centers = std::move(r.centers);
       best.n_iter = r.n_iter, best.best_init = run;
     }
   }
+  Run polished = Lloyd(x, n, d, o.n_clusters, best.centers, o.max_iter, threads, buf, -1);
+  best.inertia = polished.inertia;
+  best.centers = std::move(polished.centers);
+  best.labels.assign(buf.a.begin(), buf.a.end());
+  best.n_iter = std::min(o.max_iter, best.n_iter + polished.n_iter);
   return best;
 }
 

@@ -178,7 +178,7 @@ absl::Status Workspace::DefineSegment(const SegmentSpec& spec, bool replace) {
   if (exists && !replace)
     return absl::AlreadyExistsError(Cat("segment \"", spec.name, "\" already exists; pass replace to redefine it"));
   auto q = CompileQuery(spec.expression);
-  if (!q.ok()) return absl::InvalidArgumentError(Cat("segment \"", spec.name, "\": ", q.status().message()));
+  if (!q.ok()) return PrefixStatus(q.status(), Cat("segment \"", spec.name, "\": "));
   std::vector<internal::FileOp> ops(1);
   ops[0].kind = "define_segment", ops[0].a = spec.name, ops[0].payload = SegmentSpecToJson(spec), ops[0].ts = Now();
   if (auto st = Persist(store_.size(), {}, nullptr, &ops, AuditEntry{ops[0].ts, "define_segment", ops[0].payload});
@@ -213,7 +213,7 @@ absl::StatusOr<SegmentResult> Workspace::EvaluateSegment(std::string_view name, 
   }
   const SegmentSpec spec = *it;
   auto q = CompileQuery(spec.expression);
-  if (!q.ok()) return absl::InvalidArgumentError(Cat("segment \"", spec.name, "\": ", q.status().message()));
+  if (!q.ok()) return PrefixStatus(q.status(), Cat("segment \"", spec.name, "\": "));
   auto r = Run(*q, spec.purpose, as_of);
   if (r.ok()) r->name = spec.name;
   return r;

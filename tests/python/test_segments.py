@@ -156,6 +156,20 @@ def test_validation_report(shop):
     assert top.loc["IT", "lift"] == pytest.approx(1.0 / (p["country"] == "IT").mean())
 
 
+def test_segment_sizes_over_time(shop):
+    ws, _, ev = shop
+    ws.segment("ever_bought", "did(purchase)", replace=True)
+    sizes = ws.segment_sizes("ever_bought", every="30d", periods=3)
+    assert list(sizes["as_of"]) == [ws.clock() - pd.Timedelta(days=60), ws.clock() - pd.Timedelta(days=30), ws.clock()]
+    # "did(purchase)" as of t = profiles with a purchase at or before t (pandas on the events).
+    buys = ev[ev["type"] == "purchase"]
+    want = [buys.loc[buys["ts"] <= t, "profile"].nunique() for t in sizes["as_of"]]
+    assert sizes["size"].tolist() == want
+    assert sizes["size"].is_monotonic_increasing
+    with pytest.raises(cdp.InvalidArgumentError, match="periods must be >= 1"):
+        ws.segment_sizes("ever_bought", periods=0)
+
+
 def test_segment_definitions_errors_and_persistence(tmp_path):
     path = tmp_path / "shop.cdp"
     data = cdp.generate(customers=300, days=30, seed=5)
