@@ -134,6 +134,9 @@ def segments_section(ws, retail, plan):
         ax = cdp.segments.overlap_plot(ws.overlap(["eu_buyers", "vip", "lapsing"]))
         ax.figure.tight_layout()
         ax.figure.savefig(OUT / "segment_overlap.png", dpi=100)
+        ax = km.plot_personas()
+        ax.figure.tight_layout()
+        ax.figure.savefig(OUT / "online_retail_personas.png", dpi=100)
     except ImportError:
         pass
 

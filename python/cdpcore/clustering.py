@@ -194,6 +194,22 @@ class KMeansSegmenter:
         ax.set_ylabel(self._name(y))
         return ax
 
+    def plot_personas(self, ax=None):
+        """Bar chart of cluster sizes labelled with the persona names; returns the Axes.
+
+        Example: ``KMeansSegmenter(4, random_state=0).fit(X).plot_personas()``
+        """
+        import matplotlib.pyplot as plt
+        p = self.personas()
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 0.45 * max(3, len(p)) + 1))
+        ax.barh([f"{c}: {n}" for c, n in zip(p["cluster"], p["name"])], p["size"], color="#4c72b0")
+        for y, (size, share) in enumerate(zip(p["size"], p["share"])):
+            ax.text(size, y, f" {share:.0%}", va="center", fontsize=8)
+        ax.set_xlabel("profiles")
+        ax.invert_yaxis()
+        return ax
+
     def __repr__(self):
         return (f"KMeansSegmenter(n_clusters={self.n_clusters}, n_init={self.n_init}, random_state={self.random_state}"
                 f"{', log_transform=True' if self.log_transform else ''}{', standardize=True' if self.standardize else ''})")

@@ -160,6 +160,26 @@ class SegmentValidation:
         head = html.escape(repr(self))
         return f"<p>{head}</p>" + self.lift.head(15).to_html(index=False)
 
+    def plot(self, top=10, ax=None):
+        """Horizontal bars of the ``top`` attribute values furthest from lift 1 (log scale).
+
+        Example: ``ws.validate_segment("vip").plot()``
+        """
+        import matplotlib.pyplot as plt
+        rows = self.lift.head(top)
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 0.35 * max(3, len(rows)) + 1))
+        labels = [f"{c} = {v}" if v != "mean" else f"mean {c}" for c, v in zip(rows["column"], rows["value"])]
+        lift = rows["lift"].clip(lower=0.01).to_numpy()  # a value absent from the segment shows at 0.01
+        colors = ["#4c72b0" if x >= 1 else "#dd8452" for x in lift]
+        ax.set_xscale("log")
+        ax.barh(labels, lift - 1.0, left=1.0, color=colors)  # bars grow from lift 1 either way
+        ax.axvline(1.0, color="black", linewidth=0.8)
+        ax.set_xlabel("lift vs population")
+        ax.set_title(f"{self.name}: {self.size:,} profiles ({self.share:.1%})")
+        ax.invert_yaxis()
+        return ax
+
 
 def rfm_frame(d):
     df = to_frame(d)

@@ -297,3 +297,23 @@ def test_kmeans_elbow_decreases():
     assert el["inertia"].is_monotonic_decreasing
     # Three well separated blobs: k=3 has the best silhouette.
     assert el.loc[el["silhouette"].idxmax(), "k"] == 3
+
+
+def test_plots_draw_what_they_show(shop):
+    import matplotlib
+    matplotlib.use("Agg")
+    ws, _, _ = shop
+    a = ws.segment("plot_buyers", "did(purchase)", replace=True)
+    b = ws.segment("plot_it", "country = 'IT'", replace=True)
+    ax = S.sizes_plot([a, b])
+    assert [round(p.get_width()) for p in ax.patches] == [a.size, b.size]
+    ax = S.overlap_plot(ws.overlap(["plot_buyers", "plot_it"]))
+    assert ax.images[0].get_array().shape == (2, 2)
+    v = ws.validate_segment("plot_it")
+    ax = v.plot(top=5)
+    assert len(ax.patches) == min(5, len(v.lift))
+    X = np.random.default_rng(1).normal(size=(300, 2))
+    km = cdp.KMeansSegmenter(n_clusters=3, random_state=0).fit(X)
+    ax = km.plot_personas()
+    assert sorted(round(p.get_width()) for p in ax.patches) == sorted(np.bincount(km.labels_).tolist())
+    assert km.plot().collections[0].get_offsets().shape == (300, 2)
