@@ -132,7 +132,8 @@ namespace {
 // FromStatus, except that an expression compile error (Query::Compile's payload) becomes
 // CDP_ERR_PARSE.
 cdp_status FromQueryStatus(const absl::Status& st) {
-  return cdp::IsQueryParseError(st) ? CDP_ERR_PARSE : FromStatus(st);
+  const cdp_status code = FromStatus(st);  // records the message for cdp_last_error()
+  return cdp::IsQueryParseError(st) ? CDP_ERR_PARSE : code;
 }
 
 cdp_status NewSegmentResult(absl::StatusOr<cdp::SegmentResult> r, cdp_segment_result** out) {
