@@ -622,6 +622,39 @@ class PyWorkspace {
     std::unique_lock<std::mutex> lock = Lock();
     return ws_->Clock();
   }
+  void SetRealtime(const std::string& name, bool on) {
+    std::unique_lock<std::mutex> lock = Lock();
+    Check(ws_->SetRealtime(name, on));
+  }
+  void AdvanceTo(int64_t ts) {
+    std::unique_lock<std::mutex> lock = Lock();
+    Check(ws_->AdvanceTo(ts));
+  }
+  std::vector<std::string> RealtimeMembers(const std::string& name) {
+    std::unique_lock<std::mutex> lock = Lock();
+    return Unwrap(ws_->RealtimeMembers(name));
+  }
+  // The callable runs synchronously inside push / advance_to / set_realtime, with the GIL held
+  // (those calls keep it). An exception in it is reported as unraisable, not propagated.
+  void OnSegmentChange(py::object fn) {
+    std::unique_lock<std::mutex> lock = Lock();
+    if (fn.is_none()) {
+      ws_->SetSegmentListener(nullptr);
+      return;
+    }
+    auto holder = std::make_shared<py::object>(std::move(fn));
+    ws_->SetSegmentListener([holder](const cdp::SegmentChange& c) {
+      py::gil_scoped_acquire gil;
+      try {
+        py::dict d;
+        d["segment"] = c.segment, d["key"] = c.key, d["profile"] = c.profile;
+        d["entered"] = c.entered, d["ts"] = c.ts;
+        (*holder)(d);
+      } catch (py::error_already_set& e) {
+        e.discard_as_unraisable("cdpcore segment listener");
+      }
+    });
+  }
 
   py::dict Memory() {
     std::unique_lock<std::mutex> lock = Lock();
@@ -648,6 +681,10 @@ class PyWorkspace {
   /// Releases the workspace (a file's writer lock included); later calls raise.
   void Close() {
     std::unique_ptr<cdp::Workspace> gone;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (ws_) ws_->SetSegmentListener(nullptr);  // drops the Python callable while the GIL is held
+    }
     {
       py::gil_scoped_release nogil;
       std::lock_guard<std::mutex> lock(mu_);
@@ -756,7 +793,11 @@ PYBIND11_MODULE(_core, m) {
       .def("rfm", &PyWorkspace::Rfm)
       .def("schema", &PyWorkspace::Schema)
       .def("clock", &PyWorkspace::Clock)
-      .def("close", &PyWorkspace::Close);
+      .def("close", &PyWorkspace::Close)
+      .def("set_realtime", &PyWorkspace::SetRealtime)
+      .def("advance_to", &PyWorkspace::AdvanceTo)
+      .def("realtime_members", &PyWorkspace::RealtimeMembers)
+      .def("on_segment_change", &PyWorkspace::OnSegmentChange);
   using Matrix = py::array_t<double, py::array::c_style | py::array::forcecast>;
   m.def("kmeans", [](Matrix x, int n_clusters, int n_init, int max_iter, double tol, uint64_t seed, int threads) {
     if (x.ndim() != 2) throw py::value_error("kmeans: X must be 2-dimensional (n_samples, n_features)");

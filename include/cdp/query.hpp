@@ -101,6 +101,8 @@ class Query {
   const std::vector<std::string>& event_types() const { return event_types_; }
   /// True when the result depends on the clock (a `last=` window, now(), days_since).
   bool uses_clock() const { return uses_clock_; }
+  /// The distinct `last=` window lengths (an event leaves such a window exactly that long after it).
+  const std::vector<Micros>& windows() const { return windows_; }
   /// Notes that do not stop compilation, e.g. an event type no event has yet.
   const std::vector<std::string>& warnings() const { return warnings_; }
 
@@ -108,6 +110,7 @@ class Query {
   std::shared_ptr<const query_internal::Node> root_;
   std::string text_;
   std::vector<std::string> columns_, event_types_, warnings_;
+  std::vector<Micros> windows_;
   bool uses_clock_ = false;
 };
 

@@ -24,6 +24,18 @@ struct SegmentSpec {
   /// purpose only ever holds profiles that may be used for it (the privacy layer's consent check).
   std::string purpose;
   std::string description;
+  /// Membership is kept current as events are pushed and the clock advances (Workspace::
+  /// SetSegmentListener receives every entry and exit).
+  bool realtime = false;
+};
+
+/// A member entering or leaving a real-time segment.
+struct SegmentChange {
+  std::string segment;
+  std::string key;      ///< the profile's canonical identifier ("user_id:42")
+  int32_t profile = -1; ///< profile id at the time of the change
+  bool entered = false; ///< false: exited
+  Micros ts = 0;        ///< the workspace clock when it happened (an expiry: its exact time)
 };
 
 /// Members of a segment at one evaluation.

@@ -1,6 +1,8 @@
 // cdp/workspace.hpp — the one object a user opens: store, ingest, (later) identity, segments, ...
 #pragma once
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -210,6 +212,21 @@ class Workspace {
   /// RfmResult as a table: profile, key, recency, frequency, monetary, r, f, m, rfm ("545"), segment.
   Table RfmTable(const RfmResult& rfm);
 
+  // --- Real-time segments ----------------------------------------------------------------------
+  /// Receives every entry and exit of real-time segments, synchronously, from PushEvent,
+  /// AdvanceTo and SetRealtime (null: none).
+  using SegmentListener = std::function<void(const SegmentChange&)>;
+  void SetSegmentListener(SegmentListener listener) { listener_ = std::move(listener); }
+  /// Marks a named segment real-time (persisted). Turning it on takes the current members as the
+  /// starting point (no entries are reported for them).
+  absl::Status SetRealtime(std::string_view name, bool realtime);
+  /// Moves the clock forward to `ts` (µs): `last=` windows end there. Members whose window runs
+  /// out leave at the exact microsecond it does (one change per expiry time, in time order).
+  /// Moving backwards is an error; the clock never goes below the latest event.
+  absl::Status AdvanceTo(Micros ts);
+  /// Real-time membership as last reported (canonical keys, sorted).
+  absl::StatusOr<std::vector<std::string>> RealtimeMembers(std::string_view name) const;
+
  private:
   Workspace() = default;
   template <typename Reader, typename Options>
@@ -290,6 +307,14 @@ class Workspace {
   std::vector<ManualOp> manual_;
 
   std::vector<SegmentSpec> segments_;
+  SegmentListener listener_;
+  Micros advanced_ = INT64_MIN;  ///< AdvanceTo's time (the clock is the later of it and the latest event)
+  /// Real-time members by segment name: canonical keys, sorted.
+  std::map<std::string, std::vector<std::string>, std::less<>> realtime_members_;
+  /// Re-evaluates every real-time segment at the clock and reports the differences at `ts`.
+  absl::Status RefreshRealtime(Micros ts);
+  /// Members of a segment as sorted canonical keys.
+  absl::StatusOr<std::vector<std::string>> MemberKeys(const SegmentSpec& spec);
   /// Profile columns by name (nullptr: all of them): the profiles table and the query frame.
   /// Strings go to `dict` when given.
   Table ProfileColumns(const std::vector<std::string>* only, std::shared_ptr<StringDictionary> dict = nullptr);

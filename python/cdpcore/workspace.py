@@ -487,6 +487,46 @@ class Workspace:
         df["share"] = df["size"] / df["population"].where(df["population"] > 0)
         return df
 
+    def set_realtime(self, name, realtime=True):
+        """Keeps a named segment's membership current as events are pushed and the clock advances;
+        ``on_segment_change`` receives each entry and exit.
+
+        Example: ``ws.set_realtime("recent_buyers"); ws.push({...})``
+        """
+        self._ws.set_realtime(str(name), bool(realtime))
+
+    def on_segment_change(self, callback):
+        """Calls ``callback(change)`` for every entry into or exit from a real-time segment, during
+        ``push``, ``advance_to`` and ``set_realtime``. ``change`` is a dict: segment, key, profile,
+        entered (bool), ts (UTC Timestamp; for an expiry, the exact time the window ran out).
+        ``None`` removes the callback.
+
+        Example: ``ws.on_segment_change(lambda c: print(c["segment"], c["key"], c["entered"]))``
+        """
+        if callback is None:
+            self._ws.on_segment_change(None)
+            return
+        if not callable(callback):
+            raise TypeError(f"on_segment_change: expected a callable, got {type(callback).__name__}")
+
+        def relay(d):
+            d = dict(d)
+            d["ts"] = pd.Timestamp(int(d["ts"]), unit="us", tz="UTC")
+            callback(d)
+        self._ws.on_segment_change(relay)
+
+    def advance_to(self, ts):
+        """Moves the clock forward (``last=`` windows end there); members of real-time segments
+        whose window runs out leave at the exact microsecond it does.
+
+        Example: ``ws.advance_to("2024-05-01T00:00:00Z")``
+        """
+        self._ws.advance_to(self._as_of(ts))
+
+    def realtime_members(self, name):
+        """Canonical keys of a real-time segment's members, as last reported."""
+        return list(self._ws.realtime_members(str(name)))
+
     def validate_segment(self, name, period="30d"):
         """Size, stability between now and `period` ago (Jaccard), and distinguishing attributes.
 

@@ -101,6 +101,7 @@ class Parser {
   }
 
   std::vector<std::string> columns, event_types, warnings;
+  std::vector<Micros> windows;
   bool uses_clock = false;
 
  private:
@@ -813,7 +814,10 @@ class Parser {
         if (v.kind != Tok::kDuration)
           return Error(v.pos, Cat("expected a duration such as 30d after ", k, "=, found ", Describe(v)));
         ++at_;
-        if (k == "last") n->last = v.dur, uses_clock = true;
+        if (k == "last") {
+          n->last = v.dur, uses_clock = true;
+          if (std::find(windows.begin(), windows.end(), v.dur) == windows.end()) windows.push_back(v.dur);
+        }
         else if (agg != Agg::kSequence) return Error(key.pos, "within= is an option of sequence() only; use last= for a window");
         else n->within = v.dur;
       } else if (k == "since" || k == "until") {
@@ -902,6 +906,7 @@ absl::StatusOr<Query> Query::Compile(std::string_view text, const QuerySchema& s
   q.event_types_ = std::move(p.event_types);
   q.warnings_ = std::move(p.warnings);
   q.uses_clock_ = p.uses_clock;
+  q.windows_ = std::move(p.windows);
   return q;
 }
 

@@ -259,7 +259,13 @@ absl::StatusOr<PushResult> Workspace::PushEvent(std::string_view json) {
   quarantine_.insert(quarantine_.end(), std::make_move_iterator(q.begin()), std::make_move_iterator(q.end()));
   q.clear();
   push_report_ = after;
-  if (after.accepted > before.accepted) return PushResult::kAccepted;
+  if (after.accepted > before.accepted) {
+    // Real-time segments follow every accepted event. The event is stored either way: a segment
+    // that no longer compiles (a dropped trait) reports its error when evaluated by name.
+    if (std::any_of(segments_.begin(), segments_.end(), [](const SegmentSpec& sp) { return sp.realtime; }))
+      (void)RefreshRealtime(Clock());
+    return PushResult::kAccepted;
+  }
   if (after.duplicates > before.duplicates) return PushResult::kDuplicate;
   return PushResult::kQuarantined;
 }

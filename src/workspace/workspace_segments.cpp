@@ -72,6 +72,7 @@ Micros Workspace::Clock() {
   Micros clock = INT64_MIN;
   for (int32_t p = 0; p < profiles_.size(); ++p)
     if (profiles_.activity(p).events()) clock = std::max(clock, profiles_.activity(p).last_seen);
+  clock = std::max(clock, advanced_);
   return *(frame.clock = clock == INT64_MIN ? 0 : clock);
 }
 
@@ -368,6 +369,115 @@ Table Workspace::RfmTable(const RfmResult& rfm) {
     else t.AppendString(seg, rfm.segment[i]);
   }
   return t;
+}
+
+// --- Real-time segments ------------------------------------------------------------------------
+
+absl::StatusOr<std::vector<std::string>> Workspace::MemberKeys(const SegmentSpec& spec) {
+  auto q = CompileQuery(spec.expression);
+  if (!q.ok()) return PrefixStatus(q.status(), Cat("segment \"", spec.name, "\": "));
+  auto r = Run(*q, spec.purpose, INT64_MIN);
+  if (!r.ok()) return r.status();
+  std::vector<std::string> keys;
+  keys.reserve(r->members.size());
+  for (int32_t p : r->members) keys.push_back(identity_->NodeText(profiles_.key_node(p)));
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+absl::Status Workspace::SetRealtime(std::string_view name, bool realtime) {
+  auto it = std::find_if(segments_.begin(), segments_.end(), [&](const SegmentSpec& s) { return s.name == name; });
+  if (it == segments_.end()) return absl::NotFoundError(Cat("no segment \"", name, "\""));
+  SegmentSpec spec = *it;
+  spec.realtime = realtime;
+  if (auto st = DefineSegment(spec, true); !st.ok()) return st;
+  if (!realtime) {
+    if (auto m = realtime_members_.find(name); m != realtime_members_.end()) realtime_members_.erase(m);
+    return absl::OkStatus();
+  }
+  auto keys = MemberKeys(spec);
+  if (!keys.ok()) return keys.status();
+  realtime_members_[spec.name] = *std::move(keys);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> Workspace::RealtimeMembers(std::string_view name) const {
+  auto it = realtime_members_.find(name);
+  if (it == realtime_members_.end()) return absl::NotFoundError(Cat("segment \"", name, "\" is not real-time"));
+  return it->second;
+}
+
+absl::Status Workspace::RefreshRealtime(Micros ts) {
+  for (const SegmentSpec& spec : segments_) {
+    if (!spec.realtime) continue;
+    auto keys = MemberKeys(spec);
+    if (!keys.ok()) return keys.status();
+    auto [slot, fresh] = realtime_members_.try_emplace(spec.name);
+    std::vector<std::string>& before = slot->second;
+    if (fresh) {  // first refresh since the workspace was opened: the starting point, not news
+      before = *std::move(keys);
+      continue;
+    }
+    if (listener_) {
+      // Both lists are sorted: one merge finds entries and exits.
+      auto profile_of = [&](const std::string& key) -> int32_t {
+        auto p = FindProfile(key);
+        return p.ok() ? *p : -1;
+      };
+      size_t i = 0, j = 0;
+      while (i < before.size() || j < keys->size()) {
+        if (j == keys->size() || (i < before.size() && before[i] < (*keys)[j])) {
+          listener_(SegmentChange{spec.name, before[i], profile_of(before[i]), false, ts});
+          ++i;
+        } else if (i == before.size() || (*keys)[j] < before[i]) {
+          listener_(SegmentChange{spec.name, (*keys)[j], profile_of((*keys)[j]), true, ts});
+          ++j;
+        } else {
+          ++i, ++j;
+        }
+      }
+    }
+    before = *std::move(keys);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Workspace::AdvanceTo(Micros ts) {
+  if (auto st = EnsureResolved(); !st.ok()) return st;
+  const Micros clock = Clock();
+  if (ts < clock)
+    return absl::InvalidArgumentError(Cat("advance_to: ", FormatTimestamp(ts), " is before the clock ", FormatTimestamp(clock)));
+  if (ts == clock) return absl::OkStatus();
+  // Times in (clock, ts] where an event leaves a window of a real-time segment: membership can
+  // only change there (for last= windows), so each is evaluated in order.
+  std::vector<Micros> stops;
+  const EventColumns& ev = store_.columns();
+  for (const SegmentSpec& spec : segments_) {
+    if (!spec.realtime) continue;
+    auto q = CompileQuery(spec.expression);
+    if (!q.ok()) return PrefixStatus(q.status(), Cat("segment \"", spec.name, "\": "));
+    std::vector<int32_t> codes;
+    bool any = false;
+    for (const std::string& t : q->event_types()) {
+      if (t == "*") any = true;
+      else if (auto c = store_.dict().Find(t)) codes.push_back(*c);
+    }
+    for (Micros w : q->windows())
+      for (size_t r = 0; r < ev.size(); ++r) {
+        if (!any && std::find(codes.begin(), codes.end(), ev.type[r]) == codes.end()) continue;
+        const Micros out = ev.ts[r] + w;  // the first clock at which the event is outside (clock - w, clock]
+        if (out > clock && out < ts) stops.push_back(out);
+      }
+  }
+  std::sort(stops.begin(), stops.end());
+  stops.erase(std::unique(stops.begin(), stops.end()), stops.end());
+  stops.push_back(ts);
+  for (Micros t : stops) {
+    advanced_ = t;
+    frame_.clock.reset();  // the clock moved; the rest of the query frame stays valid
+    if (auto st = RefreshRealtime(t); !st.ok()) return st;
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace cdp

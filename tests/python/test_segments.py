@@ -317,3 +317,26 @@ def test_plots_draw_what_they_show(shop):
     ax = km.plot_personas()
     assert sorted(round(p.get_width()) for p in ax.patches) == sorted(np.bincount(km.labels_).tolist())
     assert km.plot().collections[0].get_offsets().shape == (300, 2)
+
+
+def test_realtime_segment_callbacks_and_exact_expiry():
+    ws = cdp.Workspace()
+    ws.push({"event_id": "e1", "user_id": "u1", "type": "purchase", "ts": "2024-03-01T12:00:00Z"})
+    ws.segment("recent", "did(purchase, last=30d)")
+    changes = []
+    ws.on_segment_change(changes.append)
+    ws.set_realtime("recent")
+    assert ws.realtime_members("recent") == ["user_id:u1"] and changes == []
+    ws.push({"event_id": "e2", "user_id": "u2", "type": "purchase", "ts": "2024-03-05T00:00:00Z"})
+    assert [(c["key"], c["entered"]) for c in changes] == [("user_id:u2", True)]
+    assert changes[0]["ts"] == pd.Timestamp("2024-03-05T00:00:00Z")
+    ws.advance_to("2024-04-30")
+    # u1 leaves when the clock reaches 2024-03-01T12:00 + 30 days, u2 at 2024-03-05 + 30 days.
+    assert [(c["key"], c["entered"], str(c["ts"])) for c in changes[1:]] == [
+        ("user_id:u1", False, "2024-03-31 12:00:00+00:00"), ("user_id:u2", False, "2024-04-04 00:00:00+00:00")]
+    assert ws.clock() == pd.Timestamp("2024-04-30T00:00:00Z")
+    assert ws.segment("recent").size == 0 and ws.realtime_members("recent") == []
+    with pytest.raises(cdp.InvalidArgumentError, match="is before the clock"):
+        ws.advance_to("2024-04-01")
+    with pytest.raises(TypeError, match="expected a callable"):
+        ws.on_segment_change(3)
