@@ -222,6 +222,21 @@ CDP_API cdp_status cdp_segment_create(cdp_workspace* ws, const char* name, const
                                       const char* purpose, const char* description, int32_t replace);
 /* Drops a named segment; CDP_ERR_NOT_FOUND when there is none of that name. (ABI 3) */
 CDP_API cdp_status cdp_segment_drop(cdp_workspace* ws, const char* name);
+/* Real-time segments (ABI 3). A real-time segment's membership follows every pushed event and
+ * every cdp_advance_to; the listener is called synchronously, once per entry or exit, with the
+ * segment name, the profile's canonical key ("user_id:42"), its profile id, entered (1) or exited
+ * (0), and the time in µs (for an expiry, the exact microsecond the window ran out). The strings
+ * are valid during the call only. NULL removes the listener. */
+typedef void (*cdp_segment_listener)(const char* segment, const char* key, int32_t profile, int32_t entered,
+                                     int64_t ts, void* user_data);
+CDP_API cdp_status cdp_set_segment_listener(cdp_workspace* ws, cdp_segment_listener listener, void* user_data);
+/* Turns real-time upkeep of a named segment on (1) or off (0); the members at that moment are the
+ * starting point (no entries reported for them). */
+CDP_API cdp_status cdp_segment_set_realtime(cdp_workspace* ws, const char* name, int32_t realtime);
+/* Moves the workspace clock forward to ts (µs UTC); earlier than the clock is
+ * CDP_ERR_INVALID_ARGUMENT. */
+CDP_API cdp_status cdp_advance_to(cdp_workspace* ws, int64_t ts);
+
 /* Current members of a named segment (as_of as in cdp_select; INT64_MIN = the clock), with the
  * segment's purpose applied. (ABI 3) */
 CDP_API cdp_status cdp_segment_evaluate(cdp_workspace* ws, const char* name, int64_t as_of,

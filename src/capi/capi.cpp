@@ -540,6 +540,35 @@ cdp_status cdp_segment_drop(cdp_workspace* ws, const char* name) {
   CDP_API_END();
 }
 
+cdp_status cdp_set_segment_listener(cdp_workspace* ws, cdp_segment_listener listener, void* user_data) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr, "cdp_set_segment_listener: workspace is NULL");
+  if (listener == nullptr) {
+    ws->ws->SetSegmentListener(nullptr);
+    return CDP_OK;
+  }
+  ws->ws->SetSegmentListener([listener, user_data](const cdp::SegmentChange& c) {
+    listener(c.segment.c_str(), c.key.c_str(), c.profile, c.entered ? 1 : 0, c.ts, user_data);
+  });
+  return CDP_OK;
+  CDP_API_END();
+}
+
+cdp_status cdp_segment_set_realtime(cdp_workspace* ws, const char* name, int32_t realtime) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr, "cdp_segment_set_realtime: workspace is NULL");
+  CDP_CHECK_ARG(name != nullptr, "cdp_segment_set_realtime: name is NULL");
+  return FromStatus(ws->ws->SetRealtime(name, realtime != 0));
+  CDP_API_END();
+}
+
+cdp_status cdp_advance_to(cdp_workspace* ws, int64_t ts) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(ws != nullptr, "cdp_advance_to: workspace is NULL");
+  return FromStatus(ws->ws->AdvanceTo(ts));
+  CDP_API_END();
+}
+
 cdp_status cdp_segment_evaluate(cdp_workspace* ws, const char* name, int64_t as_of, cdp_segment_result** out) {
   CDP_API_BEGIN();
   CDP_CHECK_ARG(ws != nullptr, "cdp_segment_evaluate: workspace is NULL");

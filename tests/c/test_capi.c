@@ -360,6 +360,58 @@ static int64_t table_int64(const cdp_table* t, const char* column, int64_t row) 
 }
 
 /* Select, named segments, members, overlap and RFM (ABI 3) over NDJSON events. */
+/* Records real-time changes for test_realtime. */
+struct changes {
+  int n;
+  char key[4][64];
+  int32_t entered[4];
+  int64_t ts[4];
+};
+
+static void on_change(const char* segment, const char* key, int32_t profile, int32_t entered, int64_t ts,
+                      void* user) {
+  struct changes* c = (struct changes*)user;
+  (void)profile;
+  CHECK(strcmp(segment, "recent") == 0);
+  if (c->n < 4) {
+    strncpy(c->key[c->n], key, sizeof c->key[0] - 1);
+    c->key[c->n][sizeof c->key[0] - 1] = '\0';
+    c->entered[c->n] = entered;
+    c->ts[c->n] = ts;
+  }
+  c->n++;
+}
+
+/* A real-time segment through the C ABI: entry on push, exit at the exact expiry microsecond. */
+static void test_realtime(void) {
+  cdp_workspace* ws = NULL;
+  cdp_push_result pr;
+  struct changes ch;
+  /* 1700000000 s = 2023-11-14T22:13:20Z; 30 days = 2592000 s. */
+  const char* e1 = "{\"event_id\":\"e1\",\"user_id\":\"u1\",\"type\":\"purchase\",\"ts\":1700000000}";
+  const char* e2 = "{\"event_id\":\"e2\",\"user_id\":\"u2\",\"type\":\"purchase\",\"ts\":1700086400}";
+  memset(&ch, 0, sizeof ch);
+  CHECK(cdp_workspace_open(":memory:", &ws) == CDP_OK);
+  CHECK(cdp_push_event(ws, e1, (int64_t)strlen(e1), &pr) == CDP_OK && pr == CDP_PUSH_ACCEPTED);
+  CHECK(cdp_segment_create(ws, "recent", "did(purchase, last=30d)", NULL, NULL, 0) == CDP_OK);
+  CHECK(cdp_set_segment_listener(ws, on_change, &ch) == CDP_OK);
+  CHECK(cdp_segment_set_realtime(ws, "recent", 1) == CDP_OK);
+  CHECK(ch.n == 0);
+  CHECK(cdp_push_event(ws, e2, (int64_t)strlen(e2), &pr) == CDP_OK && pr == CDP_PUSH_ACCEPTED);
+  CHECK(ch.n == 1 && strcmp(ch.key[0], "user_id:u2") == 0 && ch.entered[0] == 1 && ch.ts[0] == 1700086400000000LL);
+  /* u1 leaves at 1700000000 s + 30 d exactly, u2 one day later. */
+  CHECK(cdp_advance_to(ws, 1700000000000000LL + 40LL * 86400000000LL) == CDP_OK);
+  CHECK(ch.n == 3);
+  CHECK(strcmp(ch.key[1], "user_id:u1") == 0 && ch.entered[1] == 0 && ch.ts[1] == 1702592000000000LL);
+  CHECK(strcmp(ch.key[2], "user_id:u2") == 0 && ch.entered[2] == 0 && ch.ts[2] == 1702678400000000LL);
+  CHECK(cdp_advance_to(ws, 0) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "is before the clock") != NULL);
+  CHECK(cdp_segment_set_realtime(ws, "nosuch", 1) == CDP_ERR_NOT_FOUND);
+  CHECK(cdp_set_segment_listener(NULL, on_change, &ch) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_set_segment_listener(ws, NULL, NULL) == CDP_OK);
+  cdp_workspace_close(ws);
+}
+
 static void test_segments(void) {
   const char* tmp = getenv("TMPDIR");
   char path[512];
@@ -663,6 +715,7 @@ int main(void) {
   test_identity_file();
   test_identity_bad_input();
   test_segments();
+  test_realtime();
   if (failures) {
     fprintf(stderr, "%d check(s) failed\n", failures);
     return 1;
