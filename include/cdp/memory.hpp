@@ -55,7 +55,7 @@ using Vec = std::vector<T, HugePageAllocator<T>>;
 namespace memory_internal {
 /// Scratch blocks: taken from / returned to a process-wide cache of mapped blocks, so buffers
 /// that queries allocate and free again and again are faulted in once. The cache keeps at most
-/// 1 GiB; a block is reused for a request of the same size (rounded up to 2 MiB).
+/// 256 MiB; a block is reused for a request of the same size (rounded up to 2 MiB).
 void* AllocateScratch(size_t bytes);
 void FreeScratch(void* p, size_t bytes);
 }  // namespace memory_internal

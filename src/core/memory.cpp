@@ -20,7 +20,7 @@ void* AllocateLarge(size_t bytes) {
 void FreeLarge(void* p, size_t bytes) { munmap(p, bytes); }
 
 namespace {
-constexpr size_t kScratchCacheBytes = size_t{1} << 30;
+constexpr size_t kScratchCacheBytes = size_t{256} << 20;
 struct ScratchCache {
   std::mutex mu;
   std::vector<std::pair<size_t, void*>> free;  // (mapped bytes, block)

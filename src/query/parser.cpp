@@ -261,31 +261,29 @@ class Parser {
   using NodeOr = absl::StatusOr<std::unique_ptr<Node>>;
 
   // --- grammar ---------------------------------------------------------------------------------
-  NodeOr ParseOr() {
-    auto left = ParseAnd();
+  // A left-associative chain: operand (op operand)*, where `is_op` spots an operator token and
+  // `combine` builds (and type-checks) the node for it.
+  template <typename IsOp, typename Combine>
+  NodeOr Chain(NodeOr (Parser::*operand)(), IsOp is_op, Combine combine) {
+    auto left = (this->*operand)();
     if (!left.ok()) return left;
-    while (IsKeyword(Peek(), "or")) {
+    while (is_op(Peek())) {
       const Token& op = Next();
-      auto right = ParseAnd();
+      auto right = (this->*operand)();
       if (!right.ok()) return right;
-      auto n = Logical(Kind::kOr, op, std::move(*left), std::move(*right));
+      auto n = combine(op, std::move(*left), std::move(*right));
       if (!n.ok()) return n;
       left = std::move(n);
     }
     return left;
   }
+  NodeOr ParseOr() {
+    return Chain(&Parser::ParseAnd, [this](const Token& t) { return IsKeyword(t, "or"); },
+                 [this](const Token& op, auto a, auto b) { return Logical(Kind::kOr, op, std::move(a), std::move(b)); });
+  }
   NodeOr ParseAnd() {
-    auto left = ParseNot();
-    if (!left.ok()) return left;
-    while (IsKeyword(Peek(), "and")) {
-      const Token& op = Next();
-      auto right = ParseNot();
-      if (!right.ok()) return right;
-      auto n = Logical(Kind::kAnd, op, std::move(*left), std::move(*right));
-      if (!n.ok()) return n;
-      left = std::move(n);
-    }
-    return left;
+    return Chain(&Parser::ParseNot, [this](const Token& t) { return IsKeyword(t, "and"); },
+                 [this](const Token& op, auto a, auto b) { return Logical(Kind::kAnd, op, std::move(a), std::move(b)); });
   }
   NodeOr Logical(Kind kind, const Token& op, std::unique_ptr<Node> a, std::unique_ptr<Node> b) {
     for (Node* x : {a.get(), b.get()})
@@ -434,30 +432,12 @@ class Parser {
   }
 
   NodeOr ParseAdditive() {
-    auto left = ParseMultiplicative();
-    if (!left.ok()) return left;
-    while (IsOp(Peek(), "+") || IsOp(Peek(), "-")) {
-      const Token& op = Next();
-      auto right = ParseMultiplicative();
-      if (!right.ok()) return right;
-      auto n = Arithmetic(op, std::move(*left), std::move(*right));
-      if (!n.ok()) return n;
-      left = std::move(n);
-    }
-    return left;
+    return Chain(&Parser::ParseMultiplicative, [this](const Token& t) { return IsOp(t, "+") || IsOp(t, "-"); },
+                 [this](const Token& op, auto a, auto b) { return Arithmetic(op, std::move(a), std::move(b)); });
   }
   NodeOr ParseMultiplicative() {
-    auto left = ParseUnary();
-    if (!left.ok()) return left;
-    while (IsOp(Peek(), "*") || IsOp(Peek(), "/")) {
-      const Token& op = Next();
-      auto right = ParseUnary();
-      if (!right.ok()) return right;
-      auto n = Arithmetic(op, std::move(*left), std::move(*right));
-      if (!n.ok()) return n;
-      left = std::move(n);
-    }
-    return left;
+    return Chain(&Parser::ParseUnary, [this](const Token& t) { return IsOp(t, "*") || IsOp(t, "/"); },
+                 [this](const Token& op, auto a, auto b) { return Arithmetic(op, std::move(a), std::move(b)); });
   }
   NodeOr Arithmetic(const Token& op, std::unique_ptr<Node> a, std::unique_ptr<Node> b) {
     Arith ar = op.text == "+" ? Arith::kAdd : op.text == "-" ? Arith::kSub : op.text == "*" ? Arith::kMul : Arith::kDiv;
