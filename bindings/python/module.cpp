@@ -221,6 +221,56 @@ struct ColumnBatch {
   }
 };
 
+
+// --- options from Python dicts (the Python layer fills them) ---------------------------------------
+template <typename T>
+T Opt(const py::dict& d, const char* key, T fallback) {
+  if (!d.contains(key) || d[key].is_none()) return fallback;
+  return d[key].cast<T>();
+}
+// A duration given as microseconds (int) or text ("30d", "12h").
+int64_t Dur(const py::dict& d, const char* key, int64_t fallback) {
+  if (!d.contains(key) || d[key].is_none()) return fallback;
+  py::object v = d[key];
+  if (py::isinstance<py::str>(v)) {
+    auto r = cdp::ParseDuration(v.cast<std::string>());
+    if (!r.ok()) Raise(absl::InvalidArgumentError(absl::StrCat(key, ": ", r.status().message())));
+    return *r;
+  }
+  return v.cast<int64_t>();
+}
+
+cdp::AttributionOptions AttributionOpts(const py::dict& d) {
+  cdp::AttributionOptions o;
+  o.models = Opt(d, "models", o.models);
+  o.half_life = Dur(d, "half_life", o.half_life);
+  o.position_first = Opt(d, "position_first", o.position_first);
+  o.position_last = Opt(d, "position_last", o.position_last);
+  o.markov_order = Opt(d, "markov_order", o.markov_order);
+  o.markov_collapse_repeats = Opt(d, "markov_collapse_repeats", o.markov_collapse_repeats);
+  o.shapley_exact_max = Opt(d, "shapley_exact_max", o.shapley_exact_max);
+  o.shapley_samples = Opt(d, "shapley_samples", o.shapley_samples);
+  o.shapley_value = Opt(d, "shapley_value", o.shapley_value);
+  o.bootstrap = Opt(d, "bootstrap", o.bootstrap);
+  o.confidence = Opt(d, "confidence", o.confidence);
+  o.seed = Opt(d, "seed", o.seed);
+  return o;
+}
+
+py::dict AttributionDict(cdp::AttributionResult r) {
+  py::dict d;
+  d["removal_effects"] = r.removal_effects;
+  d["base_conversion_probability"] = r.base_conversion_probability;
+  d["shapley_values"] = r.shapley_values;
+  d["shapley_exact"] = r.shapley_exact;
+  d["total_conversions"] = r.total_conversions;
+  d["total_value"] = r.total_value;
+  d["channels"] = r.channels;
+  d["models"] = r.models;
+  d["table"] = TableDict(r.ToTable());
+  return d;
+}
+
 class PyWorkspace {
  public:
   PyWorkspace(const std::string& path, bool read_only)
@@ -604,6 +654,134 @@ class PyWorkspace {
     d["reference"] = reference_time;
     return d;
   }
+
+  // --- journeys ---------------------------------------------------------------------------------
+  template <typename F>
+  auto Native(F f) {  // runs f without the GIL under the workspace lock
+    std::unique_lock<std::mutex> lock = Lock();
+    std::optional<decltype(f())> r;
+    {
+      py::gil_scoped_release nogil;
+      r.emplace(f());
+    }
+    if (!r->ok()) Raise(r->status());
+    return *std::move(*r);
+  }
+  py::dict Sessions(const py::dict& d) {
+    cdp::SessionOptions o;
+    o.gap = Dur(d, "gap", o.gap);
+    o.split_at_midnight = Opt(d, "split_at_midnight", o.split_at_midnight);
+    o.time_zone = Opt(d, "time_zone", o.time_zone);
+    o.split_on_campaign = Opt(d, "split_on_campaign", o.split_on_campaign);
+    o.exclude_types = Opt(d, "exclude_types", o.exclude_types);
+    o.page_view_type = Opt(d, "page_view_type", o.page_view_type);
+    return TableDict(Native([&] { return ws_->Sessions(o); }));
+  }
+  py::dict Funnel(const py::dict& d) {
+    cdp::FunnelOptions o;
+    for (const auto& s : d["steps"].cast<py::list>()) {
+      py::dict step = s.cast<py::dict>();
+      o.steps.push_back({Opt<std::string>(step, "event", ""), Opt<std::string>(step, "where", ""), Opt<std::string>(step, "label", "")});
+    }
+    if (d.contains("exclusions") && !d["exclusions"].is_none())
+      for (const auto& x : d["exclusions"].cast<py::list>()) {
+        py::dict e = x.cast<py::dict>();
+        o.exclusions.push_back({Opt<std::string>(e, "event", ""), Opt<std::string>(e, "where", ""), Opt(e, "from_step", 1), Opt(e, "to_step", 0)});
+      }
+    o.window = Dur(d, "window", o.window);
+    o.order = Opt(d, "order", o.order);
+    o.exclusion_mode = Opt(d, "exclusion_mode", o.exclusion_mode);
+    o.count = Opt(d, "count", o.count);
+    o.breakdown = Opt(d, "breakdown", o.breakdown);
+    o.trend = Opt(d, "trend", o.trend);
+    o.since = Opt<int64_t>(d, "since", o.since);
+    o.until = Opt<int64_t>(d, "until", o.until);
+    cdp::FunnelResult r = Native([&] { return ws_->Funnel(o); });
+    py::dict out;
+    out["steps"] = TableDict(std::move(r.steps_table));
+    out["breakdown"] = TableDict(std::move(r.breakdown_table));
+    out["trend"] = TableDict(std::move(r.trend_table));
+    out["counts"] = r.counts;
+    out["labels"] = r.steps;
+    out["disqualified"] = r.disqualified;
+    out["warnings"] = r.warnings;
+    out["count"] = r.count;
+    out["progress"] = py::array_t<int8_t>(static_cast<py::ssize_t>(r.progress.size()), r.progress.data());
+    return out;
+  }
+  py::dict Paths(const py::dict& d) {
+    cdp::PathOptions o;
+    o.start = Opt(d, "start", o.start);
+    o.end = Opt(d, "end", o.end);
+    o.element = Opt(d, "element", o.element);
+    o.include_types = Opt(d, "include_types", o.include_types);
+    o.exclude_types = Opt(d, "exclude_types", o.exclude_types);
+    o.depth = Opt(d, "depth", o.depth);
+    o.collapse_repeats = Opt(d, "collapse_repeats", o.collapse_repeats);
+    o.top = Opt(d, "top", o.top);
+    o.session_gap = Dur(d, "session_gap", o.session_gap);
+    cdp::PathResult r = Native([&] { return ws_->Paths(o); });
+    py::dict out;
+    out["top_paths"] = TableDict(std::move(r.top_paths));
+    out["transitions"] = TableDict(std::move(r.transitions));
+    out["sankey_nodes"] = TableDict(std::move(r.sankey_nodes));
+    out["sankey_links"] = TableDict(std::move(r.sankey_links));
+    out["paths"] = r.paths;
+    return out;
+  }
+  py::dict Stages(const py::list& model, int snapshots) {
+    std::vector<cdp::StageRule> rules;
+    for (const auto& m : model) {
+      py::dict r = m.cast<py::dict>();
+      rules.push_back({Opt<std::string>(r, "name", ""), Opt<std::string>(r, "event", "*"), Opt<std::string>(r, "where", ""), Opt(r, "min_count", 1)});
+    }
+    if (rules.empty()) rules = cdp::DefaultStageModel();
+    cdp::StageResult r = Native([&] { return ws_->Stages(rules, snapshots); });
+    py::dict out;
+    out["stages"] = r.stages;
+    out["profiles"] = TableDict(std::move(r.profiles));
+    out["transitions"] = TableDict(std::move(r.transitions));
+    out["summary"] = TableDict(std::move(r.summary));
+    out["over_time"] = TableDict(std::move(r.over_time));
+    return out;
+  }
+  py::dict Heatmap(const py::dict& d) {
+    cdp::HeatmapOptions o;
+    o.page = Opt(d, "page", o.page);
+    o.page_column = Opt(d, "page_column", o.page_column);
+    o.grid_x = Opt(d, "grid_x", o.grid_x);
+    o.grid_y = Opt(d, "grid_y", o.grid_y);
+    o.viewport_width = Opt(d, "viewport_width", o.viewport_width);
+    o.viewport_height = Opt(d, "viewport_height", o.viewport_height);
+    o.rage_clicks = Opt(d, "rage_clicks", o.rage_clicks);
+    o.rage_window = Dur(d, "rage_window", o.rage_window);
+    o.rage_radius_px = Opt(d, "rage_radius_px", o.rage_radius_px);
+    o.dead_after = Dur(d, "dead_after", o.dead_after);
+    cdp::HeatmapResult r = Native([&] { return ws_->Heatmap(o); });
+    py::dict out;
+    out["cells"] = TableDict(std::move(r.cells));
+    out["scroll"] = TableDict(std::move(r.scroll));
+    out["rage_clicks"] = TableDict(std::move(r.rage_clicks));
+    out["grid"] = r.grid;
+    out["clicks"] = r.clicks;
+    out["page_views"] = r.page_views;
+    out["dead_clicks"] = r.dead_clicks;
+    out["dead_click_share"] = r.dead_click_share;
+    return out;
+  }
+  py::dict Attribution(const py::dict& t, const py::dict& a) {
+    cdp::TouchpointOptions o;
+    o.conversion = Opt(t, "conversion", o.conversion);
+    o.conversion_where = Opt(t, "conversion_where", o.conversion_where);
+    o.touch_types = Opt(t, "touch_types", o.touch_types);
+    o.exclude_types = Opt(t, "exclude_types", o.exclude_types);
+    o.session_gap = Dur(t, "session_gap", o.session_gap);
+    o.channel_column = Opt(t, "channel_column", o.channel_column);
+    o.lookback = Dur(t, "lookback", o.lookback);
+    o.include_non_converting = Opt(t, "include_non_converting", o.include_non_converting);
+    cdp::AttributionOptions ao = AttributionOpts(a);
+    return AttributionDict(Native([&] { return ws_->Attribution(o, ao); }));
+  }
   py::dict Schema() {
     std::unique_lock<std::mutex> lock = Lock();
     cdp::QuerySchema s = ws_->Schema();
@@ -797,7 +975,13 @@ PYBIND11_MODULE(_core, m) {
       .def("set_realtime", &PyWorkspace::SetRealtime)
       .def("advance_to", &PyWorkspace::AdvanceTo)
       .def("realtime_members", &PyWorkspace::RealtimeMembers)
-      .def("on_segment_change", &PyWorkspace::OnSegmentChange);
+      .def("on_segment_change", &PyWorkspace::OnSegmentChange)
+      .def("sessions", &PyWorkspace::Sessions)
+      .def("funnel", &PyWorkspace::Funnel)
+      .def("paths", &PyWorkspace::Paths)
+      .def("stages", &PyWorkspace::Stages)
+      .def("heatmap", &PyWorkspace::Heatmap)
+      .def("attribution", &PyWorkspace::Attribution);
   using Matrix = py::array_t<double, py::array::c_style | py::array::forcecast>;
   m.def("kmeans", [](Matrix x, int n_clusters, int n_init, int max_iter, double tol, uint64_t seed, int threads) {
     if (x.ndim() != 2) throw py::value_error("kmeans: X must be 2-dimensional (n_samples, n_features)");
@@ -818,6 +1002,18 @@ PYBIND11_MODULE(_core, m) {
     d["best_init"] = k.best_init;
     d["run_inertia"] = k.run_inertia;
     return d;
+  });
+  m.def("attribution_from_paths", [](const std::vector<std::string>& paths, std::vector<double> conversions,
+                                     std::vector<double> values, std::vector<double> nulls, const std::string& separator,
+                                     const py::dict& options) {
+    cdp::AttributionOptions o = AttributionOpts(options);
+    absl::StatusOr<cdp::AttributionResult> r;
+    {
+      py::gil_scoped_release nogil;
+      auto in = cdp::AttributionPathsFromStrings(paths, std::move(conversions), std::move(values), std::move(nulls), separator);
+      r = in.ok() ? cdp::Attribute(*in, o) : absl::StatusOr<cdp::AttributionResult>(in.status());
+    }
+    return AttributionDict(Unwrap(std::move(r)));
   });
   m.def("kmeans_predict", [](Matrix x, Matrix centers) {
     if (x.ndim() != 2 || centers.ndim() != 2 || x.shape(1) != centers.shape(1))

@@ -90,9 +90,19 @@ class Query {
   ///                       ^
   static absl::StatusOr<Query> Compile(std::string_view text, const QuerySchema& schema);
 
+  /// Compiles a condition on one event (the language of where=): event fields (ts, type, revenue,
+  /// the store's columns), literals and scalar functions; no profile columns or aggregates.
+  static absl::StatusOr<Query> CompileEventFilter(std::string_view text, const QuerySchema& schema);
+
   /// Truth of the expression for profiles [begin, end): out[i] = 1 for a member (true), 0 for
   /// false or null. `data` must have the columns the expression names (required_columns()).
   absl::Status Evaluate(const QueryData& data, int32_t begin, int32_t end, std::vector<uint8_t>* out) const;
+
+  /// Truth of an event condition (CompileEventFilter) for event rows [begin, end) of data.events:
+  /// out[i] = 1 when true.
+  absl::Status EvaluateEvents(const QueryData& data, int64_t begin, int64_t end, std::vector<uint8_t>* out) const;
+  bool event_scope() const { return event_scope_; }
+  bool compiled() const { return root_ != nullptr; }
 
   const std::string& text() const { return text_; }
   /// Profile columns the expression reads.
@@ -112,6 +122,8 @@ class Query {
   std::vector<std::string> columns_, event_types_, warnings_;
   std::vector<Micros> windows_;
   bool uses_clock_ = false;
+  bool event_scope_ = false;
+  static absl::StatusOr<Query> CompileScope(std::string_view text, const QuerySchema& schema, bool event_scope);
 };
 
 }  // namespace cdp

@@ -59,6 +59,8 @@ class TimeParser {
   absl::StatusOr<Micros> FromEpoch(int64_t value, EpochUnit unit) const;
 
   const TimeParseOptions& options() const { return options_; }
+  /// The local calendar day (days since 1970-01-01 in the zone) of a UTC instant.
+  int64_t LocalDay(Micros ts) const;
 
  private:
   TimeParser() = default;

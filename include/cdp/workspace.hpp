@@ -14,6 +14,7 @@
 #include "cdp/event_store.hpp"
 #include "cdp/identity.hpp"
 #include "cdp/ingest.hpp"
+#include "cdp/journeys.hpp"
 #include "cdp/profiles.hpp"
 #include "cdp/query.hpp"
 #include "cdp/reader.hpp"
@@ -227,8 +228,27 @@ class Workspace {
   /// Real-time membership as last reported (canonical keys, sorted).
   absl::StatusOr<std::vector<std::string>> RealtimeMembers(std::string_view name) const;
 
+  // --- Journeys (cdp/journeys.hpp; docs/journeys.md for the semantics) -------------------------
+  /// One row per session of every profile (SessionTable's columns).
+  absl::StatusOr<Table> Sessions(const SessionOptions& options = {});
+  /// A funnel over every profile (counts, conversion, time to convert, breakdown, trend).
+  absl::StatusOr<FunnelResult> Funnel(const FunnelOptions& options);
+  /// Top paths after/before an anchor, transitions and Sankey data.
+  absl::StatusOr<PathResult> Paths(const PathOptions& options = {});
+  /// Stage of every profile under `model`, transitions, time in stage and `snapshots` evenly spaced
+  /// snapshots from the first event to the clock.
+  absl::StatusOr<StageResult> Stages(const std::vector<StageRule>& model = DefaultStageModel(), int snapshots = 8);
+  /// Click grid, scroll reach, rage and dead clicks (of one page, or of every page).
+  absl::StatusOr<HeatmapResult> Heatmap(const HeatmapOptions& options = {});
+  /// Journeys before conversions, as attribution input.
+  absl::StatusOr<AttributionInput> Touchpoints(const TouchpointOptions& touch = {});
+  /// Attribution of the conversions in the events (Touchpoints, then Attribute).
+  absl::StatusOr<AttributionResult> Attribution(const TouchpointOptions& touch = {}, const AttributionOptions& options = {});
+
  private:
   Workspace() = default;
+  /// The sorted events with their profile offsets (resolving first), for journey kernels.
+  absl::StatusOr<QueryData> EventData();
   template <typename Reader, typename Options>
   absl::StatusOr<IngestReport> IngestReader(Reader& reader, const IngestOptions& options,
                                             std::string source, bool fixed_columns);

@@ -16,9 +16,11 @@ from . import segments
 from . import clustering
 from .clustering import KMeansSegmenter
 from .workspace import Workspace
+from . import journeys
+from .journeys import attribution_from_paths, Sessions, Funnel, Paths, Stages, Heatmap, Attribution
 
 _core._register_errors(_TYPES)
 __version__ = _core.__version__
 
-__all__ = ["Workspace", "IngestReport", "KMeansSegmenter", "Segment", "SegmentValidation", "IdentityReport", "Profile", "generate", "generate_files", "Error", "InvalidArgumentError",
+__all__ = ["Workspace", "attribution_from_paths", "Sessions", "Funnel", "Paths", "Stages", "Heatmap", "Attribution", "IngestReport", "KMeansSegmenter", "Segment", "SegmentValidation", "IdentityReport", "Profile", "generate", "generate_files", "Error", "InvalidArgumentError",
            "NotFoundError", "IOError", "UnsupportedError", "__version__"]

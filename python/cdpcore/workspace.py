@@ -545,6 +545,107 @@ class Workspace:
             purchase_types = [purchase_types]
         return rfm_frame(self._ws.rfm(list(purchase_types), order_field or "", self._as_of(reference), int(bins)))
 
+    # --- journeys (docs/journeys.md) ---------------------------------------------------------
+    def sessions(self, gap="30min", *, split_at_midnight=False, time_zone="UTC", split_on_campaign=False,
+                 exclude_types=("email_sent", "ad_impression"), page_view_type="page_view"):
+        """Sessions of every profile: a gap longer than `gap` (a gap of exactly `gap` stays) starts a
+        new one; optionally also local midnight in `time_zone` or a campaign change. `exclude_types`
+        are not the person's actions and never make a session.
+
+        Example: ``ws.sessions().summary()["bounce_rate"]``
+        """
+        from .journeys import Sessions, _duration
+        return Sessions(self._ws.sessions({"gap": _duration(gap), "split_at_midnight": bool(split_at_midnight),
+                                           "time_zone": str(time_zone), "split_on_campaign": bool(split_on_campaign),
+                                           "exclude_types": list(exclude_types), "page_view_type": str(page_view_type)}))
+
+    def funnel(self, steps, window="30d", order="ordered", *, exclusions=None, exclusion_mode="disqualify",
+               count="profiles", breakdown=None, trend=None, since=None, until=None):
+        """A funnel over every profile. `steps` are event types, or dicts / tuples (event, where) with a
+        condition on the event (``("purchase", "revenue > 50")``). `order`: ordered (others may occur
+        between steps), strict (nothing between) or any. `window` runs from step 1 (inclusive).
+        `exclusions`: event types or dicts {event, where, from_step, to_step} that must not happen
+        between those steps; `exclusion_mode` disqualify (the attempt is void) or truncate (later steps
+        do not count). `count`: profiles (best attempt each) or totals (every attempt). `breakdown`:
+        an event field read at step 1. `trend`: "day" or "week" of entry.
+
+        Example: ``ws.funnel(["page_view", "add_to_cart", "checkout", "purchase"], window="7d").steps``
+        """
+        from .journeys import Funnel, _duration, _time
+
+        def step(s):
+            if isinstance(s, str):
+                return {"event": s}
+            if isinstance(s, dict):
+                return {k: v for k, v in s.items() if k in ("event", "where", "label")}
+            event, where = s
+            return {"event": event, "where": where}
+
+        def exclusion(x):
+            if isinstance(x, str):
+                return {"event": x}
+            return dict(x)
+        if isinstance(steps, str):
+            steps = [steps]
+        o = {"steps": [step(s) for s in steps], "window": _duration(window), "order": order,
+             "exclusions": [exclusion(x) for x in (exclusions or [])], "exclusion_mode": exclusion_mode,
+             "count": count, "breakdown": breakdown or "", "trend": trend or "", "since": _time(since), "until": _time(until)}
+        return Funnel(self, self._ws.funnel(o))
+
+    def paths(self, start=None, end=None, *, element="type", depth=5, top=20, collapse_repeats=True,
+              include_types=None, exclude_types=("email_sent", "ad_impression"), session_gap="30min"):
+        """Top paths within sessions: after the first `start` (or up to the first `end`, or from the
+        session start), `depth` elements each; `element` is "type" or an event field such as "page".
+
+        Example: ``ws.paths(start="page_view", element="page", depth=4).top``
+        """
+        from .journeys import Paths, _duration
+        return Paths(self._ws.paths({"start": start or "", "end": end or "", "element": element, "depth": int(depth),
+                                     "top": int(top), "collapse_repeats": bool(collapse_repeats),
+                                     "include_types": list(include_types or []), "exclude_types": list(exclude_types),
+                                     "session_gap": _duration(session_gap)}))
+
+    def stages(self, model=None, snapshots=8):
+        """Journey stages (default awareness -> consideration -> purchase -> retention -> advocacy).
+        `model`: a list of dicts {name, event ("*": any), where, min_count}; a profile is in the
+        furthest stage it has entered.
+
+        Example: ``ws.stages().summary``
+        """
+        from .journeys import Stages
+        return Stages(self._ws.stages([dict(m) for m in (model or [])], int(snapshots)))
+
+    def heatmap(self, page=None, *, grid=(20, 20), page_column="page", viewport=(1280, 800), rage_clicks=3,
+                rage_window="1s", rage_radius_px=30, dead_after="3s"):
+        """Clicks binned on a grid (x, y relative to the viewport), scroll reach (25/50/75/100%), rage
+        clicks (>= `rage_clicks` within `rage_window` and `rage_radius_px`) and dead clicks (no other
+        event within `dead_after`) for one page (a value of `page_column`) or every page.
+
+        Example: ``ws.heatmap("product").plot()``
+        """
+        from .journeys import Heatmap, _duration
+        o = {"page": page or "", "page_column": page_column, "grid_x": int(grid[0]), "grid_y": int(grid[1]),
+             "viewport_width": float(viewport[0]), "viewport_height": float(viewport[1]), "rage_clicks": int(rage_clicks),
+             "rage_window": _duration(rage_window), "rage_radius_px": float(rage_radius_px), "dead_after": _duration(dead_after)}
+        return Heatmap(self._ws.heatmap(o), page)
+
+    def attribution(self, conversion="purchase", models=("first", "last", "linear", "position", "markov"), *,
+                    lookback="30d", channel="channel", touch_types=None, conversion_where=None,
+                    include_non_converting=True, half_life="7d", position=None, markov_order=1,
+                    shapley_samples=20000, shapley_value="conversions", bootstrap=0, confidence=0.95, seed=0):
+        """Attribution of the `conversion` events to the channels that touched each person within
+        `lookback` before it. Touches: one per session (its first `channel` value), or every event
+        of `touch_types`. Journeys that did not convert feed the Markov model as nulls.
+
+        Example: ``ws.attribution(models=["first", "last", "markov"], bootstrap=200).to_pandas()``
+        """
+        from .journeys import Attribution, _attribution_options, _duration
+        t = {"conversion": conversion, "conversion_where": conversion_where or "", "touch_types": list(touch_types or []),
+             "channel_column": channel, "lookback": _duration(lookback), "include_non_converting": bool(include_non_converting)}
+        o = _attribution_options(models, half_life, position, markov_order, False, shapley_samples, shapley_value,
+                                 bootstrap, confidence, seed)
+        return Attribution(self._ws.attribution(t, o))
+
     def schema(self):
         """What expressions may use: profile fields, event fields (name, type) and event types.
 

@@ -247,6 +247,13 @@ absl::StatusOr<TimeParser> TimeParser::Create(const TimeParseOptions& options) {
   return p;
 }
 
+int64_t TimeParser::LocalDay(Micros ts) const {
+  auto floor_div = [](int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); };
+  if (fixed_offset_) return floor_div(ts + offset_seconds_ * kMicrosPerSecond, kMicrosPerDay);
+  const absl::CivilDay d = absl::ToCivilDay(absl::FromUnixMicros(ts), zone_);
+  return DaysFromCivil(d.year(), static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
+}
+
 absl::StatusOr<Micros> TimeParser::LocalToUtc(int64_t y, int m, int d, int hh, int mm, int ss,
                                               int64_t micros, std::string_view text) const {
   const int64_t local_seconds =

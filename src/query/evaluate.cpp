@@ -901,6 +901,7 @@ class Evaluator {
 
 absl::Status Query::Evaluate(const QueryData& data, int32_t begin, int32_t end, std::vector<uint8_t>* out) const {
   if (!root_) return absl::FailedPreconditionError("the query is not compiled");
+  if (event_scope_) return absl::FailedPreconditionError("an event condition evaluates on events (EvaluateEvents)");
   if (begin < 0 || end < begin || end > data.profiles)
     return absl::InvalidArgumentError(Cat("profile range [", begin, ", ", end, ") is outside 0..", data.profiles));
   if (data.events == nullptr || data.event_begin == nullptr || data.event_dict == nullptr)
@@ -908,6 +909,21 @@ absl::Status Query::Evaluate(const QueryData& data, int32_t begin, int32_t end, 
   for (const std::string& c : columns_)
     if (data.profile_columns == nullptr || data.profile_columns->Find(c) == nullptr)
       return absl::InvalidArgumentError(Cat("query data lacks the profile column '", c, "'"));
+  Evaluator ev(data);
+  auto v = ev.Eval(*root_, static_cast<size_t>(begin), static_cast<size_t>(end));
+  if (!v.ok()) return v.status();
+  const size_t n = static_cast<size_t>(end - begin);
+  out->resize(n);
+  for (size_t i = 0; i < n; ++i) (*out)[i] = v->b[v->At(i)] == kT;
+  return absl::OkStatus();
+}
+
+absl::Status Query::EvaluateEvents(const QueryData& data, int64_t begin, int64_t end, std::vector<uint8_t>* out) const {
+  if (!root_) return absl::FailedPreconditionError("the query is not compiled");
+  if (!event_scope_) return absl::FailedPreconditionError("a profile expression evaluates on profiles (Evaluate)");
+  if (data.events == nullptr || data.event_dict == nullptr) return absl::InvalidArgumentError("query data has no events");
+  if (begin < 0 || end < begin || static_cast<size_t>(end) > data.events->size())
+    return absl::InvalidArgumentError(Cat("event range [", begin, ", ", end, ") is outside 0..", data.events->size()));
   Evaluator ev(data);
   auto v = ev.Eval(*root_, static_cast<size_t>(begin), static_cast<size_t>(end));
   if (!v.ok()) return v.status();

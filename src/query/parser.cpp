@@ -80,7 +80,8 @@ std::string Lower(std::string_view s) {
 
 class Parser {
  public:
-  Parser(std::string_view text, const QuerySchema& schema) : text_(text), schema_(schema) {
+  Parser(std::string_view text, const QuerySchema& schema, bool event_scope = false)
+      : text_(text), schema_(schema), in_where_(event_scope) {
     for (const auto& f : schema.profile_fields) profile_names_.push_back(f.name);
     for (const auto& f : schema.event_fields) event_names_.push_back(f.name);
     for (const auto& t : schema.event_types) types_.insert(t);
@@ -747,7 +748,7 @@ class Parser {
   }
 
   NodeOr ParseAggregate(const Token& name, Agg agg) {
-    if (in_where_) return Error(name.pos, Cat(name.text, "() cannot be used inside where=: it is a condition on one event"));
+    if (in_where_) return Error(name.pos, Cat(name.text, "() cannot be used in a condition on one event (where=, funnel steps)"));
     auto n = Make(Kind::kAggregate, ValueType::kNumber, name.pos);
     n->agg = agg;
     const std::string fname = Lower(name.text);
@@ -871,12 +872,21 @@ absl::Status PrefixStatus(const absl::Status& status, std::string_view prefix) {
 }
 
 absl::StatusOr<Query> Query::Compile(std::string_view text, const QuerySchema& schema) {
+  return CompileScope(text, schema, false);
+}
+
+absl::StatusOr<Query> Query::CompileEventFilter(std::string_view text, const QuerySchema& schema) {
+  return CompileScope(text, schema, true);
+}
+
+absl::StatusOr<Query> Query::CompileScope(std::string_view text, const QuerySchema& schema, bool event_scope) {
   if (Strip(text).empty()) {
-    absl::Status st = absl::InvalidArgumentError("empty expression: expected a condition such as did(purchase)");
+    absl::Status st = absl::InvalidArgumentError(event_scope ? "empty event condition: expected e.g. revenue > 50"
+                                                             : "empty expression: expected a condition such as did(purchase)");
     st.SetPayload(kQueryParsePayload, absl::Cord("1"));
     return st;
   }
-  Parser p(text, schema);
+  Parser p(text, schema, event_scope);
   auto root = p.Run();
   if (!root.ok()) return root.status();
   Query q;
@@ -887,6 +897,7 @@ absl::StatusOr<Query> Query::Compile(std::string_view text, const QuerySchema& s
   q.warnings_ = std::move(p.warnings);
   q.uses_clock_ = p.uses_clock;
   q.windows_ = std::move(p.windows);
+  q.event_scope_ = event_scope;
   return q;
 }
 

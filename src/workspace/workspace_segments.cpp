@@ -5,6 +5,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "cdp/json.hpp"
+#include "cdp/parallel.hpp"
 #include "cdp/workspace.hpp"
 #include "core/strings.hpp"
 #include "store/workspace_file.hpp"
@@ -124,26 +125,13 @@ absl::StatusOr<SegmentResult> Workspace::Run(const Query& q, std::string_view pu
   d.type_index = &*frame.type_index;
   // Partitions of whole profiles with similar event counts evaluate on their own threads; their
   // results concatenate (Query::Evaluate is a pure function of the range).
-  const int64_t events = off.back();
-  const int parts = events >= 200'000 ? static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u)) : 1;
-  std::vector<int32_t> cut = {0};
-  for (int k = 1; k < parts; ++k)
-    cut.push_back(static_cast<int32_t>(std::upper_bound(off.begin(), off.end(), events * k / parts) - off.begin() - 1));
-  cut.push_back(n);
+  const std::vector<int32_t> cut = ProfileCuts(off, DefaultPartitions(off.back()));
   // Per-partition outputs live in the frame: their capacity is reused by the next query (fresh
   // pages cost more than the evaluation on some machines).
   std::vector<std::vector<uint8_t>>& part = frame.parts;
   part.resize(cut.size() - 1);
   std::vector<absl::Status> status(part.size());
-  {
-    std::vector<std::thread> pool;
-    for (size_t k = 0; k < part.size(); ++k) {  // cut is nondecreasing: ranges [cut[k], cut[k + 1])
-      auto work = [&, k] { status[k] = q.Evaluate(d, cut[k], cut[k + 1], &part[k]); };
-      if (k + 1 == part.size()) work();
-      else pool.emplace_back(work);
-    }
-    for (auto& t : pool) t.join();
-  }
+  RunParallel(part.size(), [&](size_t k) { status[k] = q.Evaluate(d, cut[k], cut[k + 1], &part[k]); });
   size_t total = 0;
   for (size_t k = 0; k < part.size(); ++k) {
     if (!status[k].ok()) return status[k];

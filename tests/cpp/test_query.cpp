@@ -218,7 +218,7 @@ TEST_CASE("query: malformed expressions give line, column, caret and what was ex
       {"last_seen - first_seen > 30", 1, 24, "cannot compare a duration with a number; write durations with a unit"},
       {"count(purchase, where=revenue) > 0", 1, 23, "where= needs a condition on the event, found a number"},
       {"count(purchase, where=chanel = 'x') > 0", 1, 23, "unknown event field 'chanel'; did you mean 'channel'?"},
-      {"did(purchase, where=did(x))", 1, 21, "did() cannot be used inside where="},
+      {"did(purchase, where=did(x))", 1, 21, "did() cannot be used in a condition on one event (where=, funnel steps)"},
       {"country = 'IT'\n  and agee > 3", 2, 7, "unknown attribute 'agee'; did you mean 'age'?"},
       {"revenue > 3", 1, 1, "'revenue' is an event field: aggregate it"},
       {"purchase", 1, 1, "'purchase' is an event type: use did(purchase) or count(purchase)"},
