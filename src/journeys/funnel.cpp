@@ -69,6 +69,7 @@ struct Attempt {
   bool disqualified = false;
   Micros ends = 0;       // when the next attempt may start (totals)
   int64_t start_row = -1;
+  int64_t second_row = -1;  // the event that matched step 2 (-1: none)
   Micros times[kMaxSteps];
 };
 
@@ -179,6 +180,7 @@ class FunnelKernel {
       j = nj;
       a.times[k] = rel_ts_[j];
       a.reached = k + 1;
+      if (k == 1) a.second_row = rel_row_[j];
     }
     a.ends = a.reached == k_ ? a.times[k_ - 1] : a.times[0] + p_.options.window;
     Exclude(a);
@@ -198,6 +200,7 @@ class FunnelKernel {
       if (!(step_[static_cast<size_t>(nr - block_)] >> k & 1u) || t <= a.times[k - 1] || t - a.times[0] > p_.options.window) break;
       a.times[k] = t;
       a.reached = k + 1;
+      if (k == 1) a.second_row = nr;
     }
     a.ends = a.reached == k_ ? a.times[k_ - 1] : a.times[0] + p_.options.window;
     Exclude(a);
@@ -214,6 +217,7 @@ class FunnelKernel {
     for (size_t j = i; j < rel_ts_.size() && rel_ts_[j] - t0 <= p_.options.window; ++j) {
       uint32_t fresh = rel_mask_[j] & ~seen;
       while (fresh != 0 && a.reached < k_) {
+        if (a.reached == 1) a.second_row = rel_row_[j];
         a.times[a.reached++] = rel_ts_[j];
         fresh &= fresh - 1;
       }
@@ -285,14 +289,18 @@ class FunnelKernel {
     Attempt best;
     bool any = false, voided = false;
     for (size_t i = 0; i < m; ++i) {
+      // Done: a complete attempt, and later starts cannot share its step-2 event.
+      if (any && best.reached == k_ && (k_ == 1 || rel_ts_[i] >= best.times[1])) break;
       if (!eligible_start(i)) continue;
       Attempt a = attempt(i);
       if (a.disqualified) {
         voided = true;
         continue;
       }
-      if (!any || a.reached > best.reached) best = a, any = true;
-      if (best.reached == k_) break;
+      // The furthest attempt; among starts that lead to the same step-2 event, the latest (the
+      // step-1 repeats before step 2 are one entry, timed from its last occurrence).
+      if (!any || a.reached > best.reached || (a.reached == best.reached && a.second_row >= 0 && a.second_row == best.second_row))
+        best = a, any = true;
     }
     if (any) Count(best, profile);
     else if (voided) ++out_.disqualified;
