@@ -6,6 +6,8 @@ import pathlib
 import sys
 import time
 
+import pandas as pd
+
 import cdpcore as cdp
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -141,6 +143,51 @@ def segments_section(ws, retail, plan):
         pass
 
 
+def journeys_section(ws, shared):
+    section("Journeys: sessions, funnel, paths, stages, attribution, heatmap")
+    s = ws.sessions().summary()
+    print(f"  {s['sessions']:,} sessions of {s['profiles']:,} profiles; bounce rate {s['bounce_rate']:.1%}; "
+          f"{s['pages_per_session']:.2f} pages/session; average {s['avg_duration_s']:.0f} s")
+    f = ws.funnel(["page_view", "add_to_cart", "checkout", "purchase"], window="7d")
+    print("  funnel page_view > add_to_cart > checkout > purchase (7 days, ordered):")
+    for row in f.steps.itertuples():
+        med = "" if row.step == 1 else f", median {row.median_s_from_previous:,.0f} s from the previous step"
+        print(f"    {row.label:<12} {row.count:>7,}  {row.conversion_from_first:6.1%} of step 1{med}")
+    lost = f.dropoff(2)
+    print(f"  carted but never checked out: {lost.size:,} profiles (a segment for a reminder campaign)")
+    b = ws.funnel(["page_view", "purchase"], window="7d", breakdown="device_type").breakdown
+    conv = b[b.step == 2].set_index("value")["conversion_from_first"].sort_values(ascending=False)
+    print("  conversion by device at entry: " + ", ".join(f"{k} {v:.1%}" for k, v in conv.items()))
+    p = ws.paths(start="home", element="page", depth=4, top=5)
+    print("  top paths from the home page:")
+    for row in p.top.itertuples():
+        print(f"    {row.count:>6,} ({row.share:5.1%})  {row.path}")
+    st = ws.stages()
+    print("  journey stages now: " + ", ".join(f"{r.stage} {r.current:,}" for r in st.summary.itertuples()))
+    a = ws.attribution(models=["first", "last", "linear", "position", "time_decay", "markov"])
+    print(f"  attribution of {a.total_conversions:,.0f} purchases (30-day lookback, one touch per session):")
+    print("    " + a.to_pandas().round(1).to_string().replace("\n", "\n    "))
+    h = ws.heatmap("product")
+    reach = h.scroll.set_index("depth")["share"]
+    print(f"  product pages: {h.clicks:,} clicks, {len(h.rage_clicks):,} rage-click bursts; scroll reach "
+          + ", ".join(f"{d}% {v:.0%}" for d, v in reach.items()))
+    ca = pd.read_csv(shared / "datasets/attribution/ChannelAttribution_Data.csv", sep=";")
+    r = cdp.attribution_from_paths(ca.path, ca.total_conversions, ca.total_conversion_value, ca.total_null,
+                                   models=["first", "last", "linear", "markov"])
+    top = r.to_pandas().sort_values("markov", ascending=False).head(4)
+    print("  ChannelAttribution example paths (10,000 paths): exact Markov vs heuristics, top channels:")
+    print("    " + top.round(2).to_string().replace("\n", "\n    "))
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        for name, result in (("funnel", f), ("paths", p), ("attribution", a), ("heatmap_product", h), ("stages", st)):
+            ax = result.plot()
+            ax.figure.tight_layout()
+            ax.figure.savefig(OUT / f"{name}.png", dpi=100)
+    except ImportError:
+        pass
+
+
 def main():
     OUT.mkdir(exist_ok=True)
     ws = cdp.Workspace()
@@ -186,6 +233,7 @@ def main():
           f"{rep2.warnings.get('invalid_country', 0):,} rows)")
 
     segments_section(ws, retail, plan)
+    journeys_section(ws, SHARED)
 
     section("Writing demo-output/")
     summary = {"synthetic": rep.to_dict(), "online_retail": rep2.to_dict(),

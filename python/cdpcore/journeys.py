@@ -269,7 +269,9 @@ class Heatmap(_Result):
             fig, axes = plt.subplots(1, 2, figsize=(10, 4), gridspec_kw={"width_ratios": [3, 2]})
         else:
             axes = [ax, None]
-        im = axes[0].imshow(self.grid, cmap="inferno", extent=(0, 1, 1, 0), aspect="auto")
+        from matplotlib.colors import PowerNorm
+        im = axes[0].imshow(self.grid, cmap="inferno", extent=(0, 1, 1, 0), aspect="auto",
+                            norm=PowerNorm(0.5, vmin=0, vmax=max(1, int(self.grid.max()))))
         axes[0].set_title(f"Clicks on {self.page or 'every page'} ({self.clicks:,})")
         plt.colorbar(im, ax=axes[0])
         if axes[1] is not None:
