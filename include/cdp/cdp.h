@@ -53,8 +53,16 @@ typedef struct cdp_table cdp_table;
 typedef struct cdp_identity_rules cdp_identity_rules;
 typedef struct cdp_identity_report cdp_identity_report;
 typedef struct cdp_segment_result cdp_segment_result;
+typedef struct cdp_session_options cdp_session_options;
+typedef struct cdp_funnel_options cdp_funnel_options;
+typedef struct cdp_path_options cdp_path_options;
+typedef struct cdp_heatmap_options cdp_heatmap_options;
+typedef struct cdp_touch_options cdp_touch_options;
+typedef struct cdp_attribution_options cdp_attribution_options;
+typedef struct cdp_result cdp_result;
 
-/* Version "0.1.0" and ABI revision (incremented when functions are added; 3 adds segments). */
+/* Version "0.1.0" and ABI revision (incremented when functions are added; 3 adds segments,
+ * 4 journeys and attribution). */
 CDP_API const char* cdp_version(void);
 CDP_API int32_t cdp_abi_version(void);
 /* Message of the last failed call on this thread ("" when none). Valid until the next call. */
@@ -260,6 +268,163 @@ CDP_API cdp_status cdp_rfm(cdp_workspace* ws, const char* const* purchase_types,
  * segment_a, segment_b, size_a, size_b, both, jaccard (both / union; 1 when both are empty),
  * share_of_a (both / size_a; NaN when a is empty). names may be NULL when n is 0. (ABI 3) */
 CDP_API cdp_status cdp_segment_overlap(cdp_workspace* ws, const char* const* names, int64_t n, cdp_table** out);
+
+/* Journeys (ABI 4): sessions, funnels, paths, stages, heatmaps and attribution over every
+ * profile's events in time order, identities resolved first. docs/journeys.md has the semantics of
+ * every option; the C++ API is cdp/journeys.hpp and cdp/attribution.hpp.
+ *
+ * Options are objects like cdp_options: *_create gives the defaults, *_set changes one key (values
+ * are text), the calls take a const pointer (NULL = every default), *_destroy frees (NULL allowed).
+ * An unknown key, or a value that does not parse as its kind, fails at set time with
+ * CDP_ERR_INVALID_ARGUMENT naming the key. Kinds: durations are a positive whole number and a unit
+ * ("30m", "1801s", "90d", "500ms", "1us"); booleans true|false|1|0; lists comma-separated
+ * ("" = an empty list); integers and numbers in decimal.
+ *
+ * Errors of the calls: a NULL pointer or a negative count is CDP_ERR_INVALID_ARGUMENT naming the
+ * argument. Values the engine refuses (an empty step list, an unknown event type, order "sideways",
+ * a non-positive window, depth 0, an unknown model, ...) are CDP_ERR_INVALID_ARGUMENT with the
+ * engine's message, e.g. "funnel: step 2: unknown event type 'purchse'; did you mean 'purchase'?".
+ * A `where` condition that does not compile is CDP_ERR_PARSE, with line and column:
+ *   "funnel: step 3 condition: line 1, column 10: expected a value after '>', found end of input".
+ * On any error *out is NULL.
+ *
+ * Results: each call returns its main table (destroy with cdp_table_destroy); the *_ex variants
+ * return a cdp_result that holds every table and number of the analysis by name. */
+
+/* Session options: "gap" (duration, "30m": a gap longer than this starts a new session, a gap of
+ * exactly 30 min stays), "split_at_midnight" (bool, false), "time_zone" (of midnight: "UTC",
+ * "+02:00", IANA name), "split_on_campaign" (bool, false), "exclude_types" (list of event types that
+ * never make or extend a session, "email_sent,ad_impression"), "page_view_type" ("page_view"). */
+CDP_API cdp_status cdp_session_options_create(cdp_session_options** out);
+CDP_API cdp_status cdp_session_options_set(cdp_session_options* opts, const char* key, const char* value);
+CDP_API void cdp_session_options_destroy(cdp_session_options* opts);
+/* One row per session: profile, session (1, 2, ... per profile), start, end (µs), duration_s,
+ * events, page_views, bounce, landing_page, entry_page, exit_page, source, medium, campaign,
+ * channel, device. (ABI 4) */
+CDP_API cdp_status cdp_sessions(cdp_workspace* ws, const cdp_session_options* opts, cdp_table** out);
+
+/* Funnel options: "window" (duration from step 1, inclusive, "30d"), "order" (ordered | strict |
+ * any), "exclusion_mode" (disqualify | truncate), "count" (profiles | totals), "breakdown" (event
+ * field whose value at step 1 splits the results; "" = none), "trend" ("" | day | week),
+ * "since" / "until" (step 1 must fall in [since, until]: an integer is µs, other text ISO 8601, UTC
+ * when naive; "" = no bound). The steps and exclusions are set with the two calls below. */
+CDP_API cdp_status cdp_funnel_options_create(cdp_funnel_options** out);
+CDP_API cdp_status cdp_funnel_options_set(cdp_funnel_options* opts, const char* key, const char* value);
+/* Replaces the steps with n event types; wheres (conditions in the query language, event scope:
+ * "revenue > 50 and channel = 'email'") and labels (shown in results; default: the event and its
+ * condition) may be NULL, and so may their entries. */
+CDP_API cdp_status cdp_funnel_options_set_steps(cdp_funnel_options* opts, const char* const* events,
+                                                const char* const* wheres, const char* const* labels, int64_t n);
+/* Replaces the exclusions: events[i] (with condition wheres[i]) must not happen between steps
+ * from_steps[i] and to_steps[i] (1-based; to_step 0 = the last step). wheres, from_steps and
+ * to_steps may be NULL (no condition, from step 1, to the last step). */
+CDP_API cdp_status cdp_funnel_options_set_exclusions(cdp_funnel_options* opts, const char* const* events,
+                                                     const char* const* wheres, const int32_t* from_steps,
+                                                     const int32_t* to_steps, int64_t n);
+CDP_API void cdp_funnel_options_destroy(cdp_funnel_options* opts);
+/* The steps table: step (1-based), label, count, conversion_from_previous, conversion_from_first,
+ * median_s_from_previous, mean_s_from_previous, median_s_from_first, mean_s_from_first (seconds;
+ * NaN for step 1). opts NULL has no steps (an error). (ABI 4) */
+CDP_API cdp_status cdp_funnel(cdp_workspace* ws, const cdp_funnel_options* opts, cdp_table** steps_out);
+/* Every result of the funnel: tables "steps" (as above), "breakdown" (value, step, count,
+ * conversion_from_first; no rows without a breakdown), "trend" (period µs, step, count,
+ * conversion_from_first; no rows without a trend), "warnings" (warning); int64 "disqualified"
+ * (removed by a disqualifying exclusion) and "profiles". (ABI 4) */
+CDP_API cdp_status cdp_funnel_ex(cdp_workspace* ws, const cdp_funnel_options* opts, cdp_result** out);
+/* Profiles that reached step `step` (1-based) and no further, as a segment result (population:
+ * every profile; clock: the workspace clock when the funnel ran); the last step gives those who
+ * converted. r must come from cdp_funnel_ex. (ABI 4) */
+CDP_API cdp_status cdp_funnel_dropoff(const cdp_result* r, int32_t step, cdp_segment_result** out);
+
+/* Path options: "start" (paths after the first occurrence of this element in a session) or "end"
+ * (paths up to its first occurrence), "element" ("type", or a text event field such as "page"),
+ * "include_types" (list; "" = every type but exclude_types), "exclude_types" (list,
+ * "email_sent,ad_impression"), "depth" (elements per path, 5), "collapse_repeats" (bool, true),
+ * "top" (20), "session_gap" (duration, "30m"). */
+CDP_API cdp_status cdp_path_options_create(cdp_path_options** out);
+CDP_API cdp_status cdp_path_options_set(cdp_path_options* opts, const char* key, const char* value);
+CDP_API void cdp_path_options_destroy(cdp_path_options* opts);
+/* Top paths: rank, path ("a > b > c"), steps, count, share. (ABI 4) */
+CDP_API cdp_status cdp_paths(cdp_workspace* ws, const cdp_path_options* opts, cdp_table** top_out);
+/* Tables "top_paths", "transitions" (from, to, count, share_of_from), "sankey_nodes" (id, step,
+ * label, count), "sankey_links" (source, target, count); int64 "paths" (paths counted). (ABI 4) */
+CDP_API cdp_status cdp_paths_ex(cdp_workspace* ws, const cdp_path_options* opts, cdp_result** out);
+
+/* Journey stages. The model is n_stages ordered rules: a profile enters stage i at its
+ * min_counts[i]-th event of type events[i] ("*": any) satisfying wheres[i]; its stage is the
+ * furthest entered. n_stages 0: the default model (awareness: any event; consideration:
+ * add_to_cart; purchase: a purchase; retention: a second purchase; advocacy: nps_response with
+ * score >= 9), and the arrays may be NULL. wheres and min_counts may be NULL (no condition, 1), and
+ * so may the entries of wheres. snapshots: times for the over_time table, 0..1000 (e.g. 8).
+ * Summary: stage, entered, current, share_current, median_days_in_stage. (ABI 4) */
+CDP_API cdp_status cdp_stages(cdp_workspace* ws, const char* const* names, const char* const* events,
+                              const char* const* wheres, const int32_t* min_counts, int64_t n_stages,
+                              int32_t snapshots, cdp_table** summary_out);
+/* Tables "summary", "profiles" (profile, stage, then <stage>_at µs per stage), "transitions" (from,
+ * to, count), "over_time" (date µs, stage, profiles). (ABI 4) */
+CDP_API cdp_status cdp_stages_ex(cdp_workspace* ws, const char* const* names, const char* const* events,
+                                 const char* const* wheres, const int32_t* min_counts, int64_t n_stages,
+                                 int32_t snapshots, cdp_result** out);
+
+/* Heatmap options: "page" (value of page_column; "" = every page), "page_column" ("page"),
+ * "grid_x" / "grid_y" (cells per side, 20), "click_type" ("click"), "scroll_type" ("scroll"),
+ * "page_view_type" ("page_view"), "x_column" ("x"), "y_column" ("y"), "scroll_column"
+ * ("scroll_depth"), "viewport_width" / "viewport_height" (pixels, 1280 / 800, when the events have
+ * no viewport columns), "viewport_width_column" / "viewport_height_column", "rage_clicks" (3),
+ * "rage_window" (duration, "1s"), "rage_radius_px" (30), "dead_after" (duration, "3s"). Click
+ * coordinates in [0, 1] are relative to the viewport. */
+CDP_API cdp_status cdp_heatmap_options_create(cdp_heatmap_options** out);
+CDP_API cdp_status cdp_heatmap_options_set(cdp_heatmap_options* opts, const char* key, const char* value);
+CDP_API void cdp_heatmap_options_destroy(cdp_heatmap_options* opts);
+/* Click grid, one row per cell (y-major): x_bin, y_bin, x0, y0 (cell origin in [0, 1]), clicks,
+ * share. (ABI 4) */
+CDP_API cdp_status cdp_heatmap(cdp_workspace* ws, const cdp_heatmap_options* opts, cdp_table** cells_out);
+/* Tables "cells", "scroll" (depth 25/50/75/100, page_views, reached, share), "rage_clicks"
+ * (profile, ts, page, x, y, clicks); int64 "clicks", "page_views", "dead_clicks"; double
+ * "dead_click_share". (ABI 4) */
+CDP_API cdp_status cdp_heatmap_ex(cdp_workspace* ws, const cdp_heatmap_options* opts, cdp_result** out);
+
+/* Touchpoint options (how events become attribution journeys): "conversion" (event type,
+ * "purchase"), "conversion_where" (condition on it), "touch_types" (list; "" = one touch per
+ * session, its first channel value), "exclude_types" (list, "email_sent,ad_impression"),
+ * "session_gap" (duration, "30m"), "channel_column" ("channel"), "lookback" (duration, "30d"),
+ * "include_non_converting" (bool, true: journeys without a conversion are nulls for markov). */
+CDP_API cdp_status cdp_touch_options_create(cdp_touch_options** out);
+CDP_API cdp_status cdp_touch_options_set(cdp_touch_options* opts, const char* key, const char* value);
+CDP_API void cdp_touch_options_destroy(cdp_touch_options* opts);
+/* Attribution model parameters: "half_life" (duration, "7d", time_decay), "position_first" /
+ * "position_last" (0.4 / 0.4), "markov_order" (1..4), "markov_collapse_repeats" (bool, false),
+ * "shapley_exact_max" (15), "shapley_samples" (20000), "shapley_value" (conversions | rate),
+ * "bootstrap" (replicates, 0), "confidence" (0.95), "seed" (0), "separator" (between the channels
+ * of cdp_attribution_from_paths' paths, ">"). */
+CDP_API cdp_status cdp_attribution_options_create(cdp_attribution_options** out);
+CDP_API cdp_status cdp_attribution_options_set(cdp_attribution_options* opts, const char* key, const char* value);
+CDP_API void cdp_attribution_options_destroy(cdp_attribution_options* opts);
+/* Attribution of the conversions in the events. models: comma-separated, any of first, last,
+ * linear, position, time_decay, markov, shapley (NULL or "": first,last,linear,position,markov).
+ * touch and options may be NULL (defaults). One row per (model, channel), models in the order
+ * given: channel, model, conversions, value; with bootstrap also conversions_lo, conversions_hi,
+ * value_lo, value_hi; with markov also removal_effect (NaN on other models' rows). (ABI 4) */
+CDP_API cdp_status cdp_attribution(cdp_workspace* ws, const cdp_touch_options* touch, const char* models,
+                                   const cdp_attribution_options* options, cdp_table** out);
+/* The same from n distinct paths such as "A > B > A" (channels trimmed), each with its
+ * conversions, values (revenue; NULL: none) and nulls (journeys that did not convert; NULL: none).
+ * Channels are numbered in sorted name order. (ABI 4) */
+CDP_API cdp_status cdp_attribution_from_paths(const char* const* paths, const double* conversions,
+                                              const double* values, const double* nulls, int64_t n,
+                                              const char* models, const cdp_attribution_options* options,
+                                              cdp_table** out);
+
+/* Results of the *_ex calls (ABI 4): tables and numbers by name, as listed with each call.
+ * cdp_result_table gives a copy to destroy with cdp_table_destroy; an unknown name is
+ * CDP_ERR_NOT_FOUND and the message lists the names there are. Table names are also listed by
+ * index (cdp_result_table_name: NULL out of range). Counts are 0 for a NULL result. */
+CDP_API int64_t cdp_result_ntables(const cdp_result* r);
+CDP_API const char* cdp_result_table_name(const cdp_result* r, int64_t i);
+CDP_API cdp_status cdp_result_table(const cdp_result* r, const char* name, cdp_table** out);
+CDP_API cdp_status cdp_result_int64(const cdp_result* r, const char* name, int64_t* out);
+CDP_API cdp_status cdp_result_double(const cdp_result* r, const char* name, double* out);
+CDP_API void cdp_result_destroy(cdp_result* r);
 
 /* Typed access to result tables. Column data pointers stay valid until cdp_table_destroy.
  * Nulls: int64 INT64_MIN, double NaN, bool -1 (int8), string NULL from cdp_table_string. */

@@ -263,14 +263,17 @@ void EventSummary::Merge(const EventSummary& o) {
 EventSummary SummarizeEvents(const EventStore& store, RowRange range) {
   EventSummary s;
   const EventColumns& c = store.columns();
+  std::vector<int64_t> by_type(static_cast<size_t>(store.dict().size()), 0);  // by code: no hashing per row
   for (size_t r = range.begin; r < range.end; ++r) {
     ++s.events;
     if (c.profile[r] >= 0 && (r == range.begin || c.profile[r] != c.profile[r - 1])) ++s.profiles;
     if (!std::isnan(c.revenue[r])) s.revenue += c.revenue[r];
     s.first_ts = std::min(s.first_ts, c.ts[r]);
     s.last_ts = std::max(s.last_ts, c.ts[r]);
-    ++s.by_type[c.type[r]];
+    ++by_type[static_cast<size_t>(c.type[r])];
   }
+  for (size_t t = 0; t < by_type.size(); ++t)
+    if (by_type[t] > 0) s.by_type[static_cast<int32_t>(t)] = by_type[t];
   return s;
 }
 

@@ -103,9 +103,11 @@ absl::StatusOr<StageResult> Workspace::Stages(const std::vector<StageRule>& mode
       [](std::vector<Micros>& all, std::vector<Micros>&& part) { all.insert(all.end(), part.begin(), part.end()); });
   if (!entries.ok()) return entries.status();
   std::vector<Micros> snaps;
-  const EventSummary s = Summary();
-  for (int k = 1; k <= snapshots && s.events > 0; ++k)
-    snaps.push_back(s.first_ts + (Clock() - s.first_ts) * k / snapshots);
+  const Vec<Micros>& ts = store_.columns().ts;
+  if (!ts.empty()) {
+    const Micros first = *std::min_element(ts.begin(), ts.end()), clock = Clock();
+    for (int k = 1; k <= snapshots; ++k) snaps.push_back(first + (clock - first) * k / snapshots);
+  }
   return FinishStages(model, *entries, snaps);
 }
 
