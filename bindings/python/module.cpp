@@ -667,7 +667,7 @@ class PyWorkspace {
     if (!r->ok()) Raise(r->status());
     return *std::move(*r);
   }
-  py::dict Sessions(const py::dict& d) {
+  static cdp::SessionOptions SessionOpts(const py::dict& d) {
     cdp::SessionOptions o;
     o.gap = Dur(d, "gap", o.gap);
     o.split_at_midnight = Opt(d, "split_at_midnight", o.split_at_midnight);
@@ -675,7 +675,19 @@ class PyWorkspace {
     o.split_on_campaign = Opt(d, "split_on_campaign", o.split_on_campaign);
     o.exclude_types = Opt(d, "exclude_types", o.exclude_types);
     o.page_view_type = Opt(d, "page_view_type", o.page_view_type);
+    return o;
+  }
+  py::dict Sessions(const py::dict& d) {
+    cdp::SessionOptions o = SessionOpts(d);
     return TableDict(Native([&] { return ws_->Sessions(o); }));
+  }
+  py::dict SessionTotals(const py::dict& d) {
+    cdp::SessionOptions o = SessionOpts(d);
+    cdp::SessionSummary s = Native([&] { return ws_->SessionTotals(o); });
+    py::dict out;
+    out["sessions"] = s.sessions, out["events"] = s.events, out["page_views"] = s.page_views;
+    out["bounces"] = s.bounces, out["profiles"] = s.profiles, out["duration_us_total"] = s.duration_total;
+    return out;
   }
   py::dict Funnel(const py::dict& d) {
     cdp::FunnelOptions o;
@@ -977,6 +989,7 @@ PYBIND11_MODULE(_core, m) {
       .def("realtime_members", &PyWorkspace::RealtimeMembers)
       .def("on_segment_change", &PyWorkspace::OnSegmentChange)
       .def("sessions", &PyWorkspace::Sessions)
+      .def("session_totals", &PyWorkspace::SessionTotals)
       .def("funnel", &PyWorkspace::Funnel)
       .def("paths", &PyWorkspace::Paths)
       .def("stages", &PyWorkspace::Stages)

@@ -59,6 +59,14 @@ struct SessionRows {
 /// Sessions of profiles [begin, end). `data.events` must hold the columns the options name.
 absl::StatusOr<SessionRows> Sessionize(const QueryData& data, int32_t begin, int32_t end, const SessionOptions& options);
 
+/// Totals of the sessions of a range of profiles (no per-session rows); Merge adds ranges.
+struct SessionSummary {
+  int64_t sessions = 0, events = 0, page_views = 0, bounces = 0, profiles = 0;
+  Micros duration_total = 0;  ///< sum of end - start
+  void Merge(SessionSummary&& other);
+};
+absl::StatusOr<SessionSummary> SummarizeSessions(const QueryData& data, int32_t begin, int32_t end, const SessionOptions& options);
+
 /// Traffic source of a session, from (in this order) utm_source/utm_medium/utm_campaign columns,
 /// the utm_ parameters of the url, the referrer column (search engines give medium "organic",
 /// other hosts "referral"), then the channel/campaign columns; otherwise ("(direct)", "(none)").

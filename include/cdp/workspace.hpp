@@ -231,6 +231,8 @@ class Workspace {
   // --- Journeys (cdp/journeys.hpp; docs/journeys.md for the semantics) -------------------------
   /// One row per session of every profile (SessionTable's columns).
   absl::StatusOr<Table> Sessions(const SessionOptions& options = {});
+  /// Session totals without the table (sessions, events, page views, bounces, duration, profiles).
+  absl::StatusOr<SessionSummary> SessionTotals(const SessionOptions& options = {});
   /// A funnel over every profile (counts, conversion, time to convert, breakdown, trend).
   absl::StatusOr<FunnelResult> Funnel(const FunnelOptions& options);
   /// Top paths after/before an anchor, transitions and Sankey data.

@@ -8,6 +8,7 @@ import pandas as pd
 
 from . import _core
 from ._tables import to_frame, TIME_COLUMNS
+from .errors import Error as cdp_error
 
 _SESSION_TIMES = TIME_COLUMNS | {"start", "end"}
 
@@ -42,40 +43,40 @@ class _Result:
 
 
 class Sessions(_Result):
-    """One row per session: profile, session, start, end, duration_s, events, page_views, bounce,
-    landing_page, entry_page, exit_page, source, medium, campaign, channel, device.
+    """Sessions of every profile. ``summary()`` (totals and rates) is computed when the result is
+    made; the table — one row per session: profile, session, start, end, duration_s, events,
+    page_views, bounce, landing_page, entry_page, exit_page, source, medium, campaign, channel,
+    device — is built at the first ``to_pandas()`` (an error if events arrived in between).
 
-    Example: ``s = ws.sessions(); s.summary()["bounce_rate"]``
+    Example: ``s = ws.sessions(); s.summary()["bounce_rate"]; s.to_pandas().groupby("channel").size()``
     """
 
-    def __init__(self, table):
-        self._table = table
+    def __init__(self, ws, options):
+        self._ws = ws
+        self._options = options
+        self._events = ws.event_count()
+        self._totals = ws._ws.session_totals(options)
         self._frame = None
 
     def __len__(self):
-        return int(self._table["rows"])
-
-    def _column(self, name):
-        i = list(self._table["names"]).index(name)
-        return self._table["columns"][i][1]
+        return int(self._totals["sessions"])
 
     def to_pandas(self):
         if self._frame is None:
-            self._frame = to_frame(self._table, _SESSION_TIMES)
+            if self._ws.event_count() != self._events:
+                raise cdp_error("events arrived since ws.sessions(); call it again for the current sessions")
+            self._frame = to_frame(self._ws._ws.sessions(self._options), _SESSION_TIMES)
         return self._frame.copy()
 
     def summary(self):
-        """Sessions, bounces and rates: sessions, bounces, bounce_rate, page_views, pages_per_session,
-        duration_us_total, avg_duration_s, profiles."""
-        n = len(self)
-        start, end = self._column("start"), self._column("end")
-        pv = self._column("page_views")
-        bounces = int((self._column("bounce") > 0).sum())
-        dur = int((end - start).sum())
-        return {"sessions": n, "bounces": bounces, "bounce_rate": bounces / n if n else float("nan"),
-                "page_views": int(pv.sum()), "pages_per_session": float(pv.sum()) / n if n else float("nan"),
-                "duration_us_total": dur, "avg_duration_s": dur / 1e6 / n if n else float("nan"),
-                "profiles": int(np.unique(self._column("profile")).size)}
+        """sessions, events, bounces, bounce_rate, page_views, pages_per_session, duration_us_total,
+        avg_duration_s, profiles."""
+        t = dict(self._totals)
+        n = t["sessions"]
+        t["bounce_rate"] = t["bounces"] / n if n else float("nan")
+        t["pages_per_session"] = t["page_views"] / n if n else float("nan")
+        t["avg_duration_s"] = t["duration_us_total"] / 1e6 / n if n else float("nan")
+        return t
 
     def plot(self, ax=None):
         """Sessions per day and bounce rate by channel."""

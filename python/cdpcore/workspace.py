@@ -555,9 +555,9 @@ class Workspace:
         Example: ``ws.sessions().summary()["bounce_rate"]``
         """
         from .journeys import Sessions, _duration
-        return Sessions(self._ws.sessions({"gap": _duration(gap), "split_at_midnight": bool(split_at_midnight),
-                                           "time_zone": str(time_zone), "split_on_campaign": bool(split_on_campaign),
-                                           "exclude_types": list(exclude_types), "page_view_type": str(page_view_type)}))
+        return Sessions(self, {"gap": _duration(gap), "split_at_midnight": bool(split_at_midnight),
+                               "time_zone": str(time_zone), "split_on_campaign": bool(split_on_campaign),
+                               "exclude_types": list(exclude_types), "page_view_type": str(page_view_type)})
 
     def funnel(self, steps, window="30d", order="ordered", *, exclusions=None, exclusion_mode="disqualify",
                count="profiles", breakdown=None, trend=None, since=None, until=None):

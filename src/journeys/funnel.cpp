@@ -76,7 +76,11 @@ struct Attempt {
 class FunnelKernel {
  public:
   FunnelKernel(const FunnelPlan& plan, const QueryData& d) : p_(plan), d_(d), ev_(*d.events), k_(static_cast<int>(plan.labels.size())) {
-    const size_t types = static_cast<size_t>(std::max<int32_t>(d.event_dict->size(), 1));
+    // Lookup tables end at the largest step/exclusion type code (not the dictionary's size).
+    int32_t top = 0;
+    for (int32_t c : plan.step_type) top = std::max(top, c);
+    for (int32_t c : plan.exclusion_type) top = std::max(top, c);
+    const size_t types = static_cast<size_t>(top) + 1;
     step_lut_.assign(types, 0);
     excl_lut_.assign(types, 0);
     for (int k = 0; k < k_; ++k)
@@ -84,6 +88,11 @@ class FunnelKernel {
         step_lut_[static_cast<size_t>(plan.step_type[static_cast<size_t>(k)])] |= 1u << k;
     for (size_t x = 0; x < plan.exclusion_type.size(); ++x)
       if (plan.exclusion_type[x] >= 0 && !plan.has_exclusion_where[x]) excl_lut_[static_cast<size_t>(plan.exclusion_type[x])] |= 1u << x;
+    // Profiles-count ordered/strict funnels without exclusions: a profile with no step-2 event
+    // reaches step 1 from its first entry, with no chains to build.
+    fast_single_ = plan.order != 2 && !plan.totals && plan.exclusion_type.empty();
+    for (bool w : plan.has_step_where) with_where_ = with_where_ || w;
+    for (bool w : plan.has_exclusion_where) with_where_ = with_where_ || w;
     out_.counts.assign(static_cast<size_t>(k_), 0);
     out_.from_previous.resize(static_cast<size_t>(k_));
     out_.from_first.resize(static_cast<size_t>(k_));
@@ -92,6 +101,12 @@ class FunnelKernel {
   absl::StatusOr<FunnelPartial> Run(int32_t begin, int32_t end) {
     out_.first_profile = begin;
     out_.progress.assign(static_cast<size_t>(end - begin), 0);
+    if (!with_where_) {  // masks straight from the type lookup tables
+      for (int32_t p = begin; p < end; ++p) Profile(p);
+      out_.breakdown.assign(breakdown_.begin(), breakdown_.end());
+      out_.trend.assign(trend_.begin(), trend_.end());
+      return std::move(out_);
+    }
     int32_t p = begin;
     while (p < end) {  // blocks of whole profiles, about kBlockRows rows each
       int32_t q = p + 1;
@@ -187,6 +202,12 @@ class FunnelKernel {
     return a;
   }
 
+  uint32_t StepMask(int64_t r) const {
+    if (with_where_) return step_[static_cast<size_t>(r - block_)];
+    const size_t t = static_cast<size_t>(ev_.type[static_cast<size_t>(r)]);
+    return t < step_lut_.size() ? step_lut_[t] : 0;
+  }
+
   // Strict chain from block row r: each next step is the very next event of the profile.
   Attempt Strict(int64_t r, int64_t profile_end) const {
     Attempt a;
@@ -197,7 +218,7 @@ class FunnelKernel {
       const int64_t nr = r + k;
       if (nr >= profile_end) break;
       const Micros t = ev_.ts[static_cast<size_t>(nr)];
-      if (!(step_[static_cast<size_t>(nr - block_)] >> k & 1u) || t <= a.times[k - 1] || t - a.times[0] > p_.options.window) break;
+      if (!(StepMask(nr) >> k & 1u) || t <= a.times[k - 1] || t - a.times[0] > p_.options.window) break;
       a.times[k] = t;
       a.reached = k + 1;
       if (k == 1) a.second_row = nr;
@@ -251,20 +272,39 @@ class FunnelKernel {
     const int64_t r0 = d_.event_begin[profile], r1 = d_.event_begin[profile + 1];
     // Gather the rows that match a step or an exclusion.
     rel_ts_.clear(), rel_mask_.clear(), rel_row_.clear();
+    uint32_t seen_bits = 0;
     for (auto& v : excl_ts_) v.clear();
     excl_ts_.resize(p_.exclusion_type.size());
     for (int64_t r = r0; r < r1; ++r) {
-      const size_t b = static_cast<size_t>(r - block_);
-      if ((step_[b] | excl_[b]) == 0) continue;
-      if (step_[b] != 0) {
+      uint32_t step, excl;
+      if (with_where_) {
+        const size_t b = static_cast<size_t>(r - block_);
+        step = step_[b], excl = excl_[b];
+      } else {
+        const size_t t = static_cast<size_t>(ev_.type[static_cast<size_t>(r)]);
+        step = t < step_lut_.size() ? step_lut_[t] : 0, excl = t < excl_lut_.size() ? excl_lut_[t] : 0;
+      }
+      if ((step | excl) == 0) continue;
+      if (step != 0) {
+        seen_bits |= step;
         rel_ts_.push_back(ev_.ts[static_cast<size_t>(r)]);
-        rel_mask_.push_back(step_[b]);
+        rel_mask_.push_back(step);
         rel_row_.push_back(r);
       }
-      for (uint32_t x = excl_[b]; x != 0; x &= x - 1) excl_ts_[static_cast<size_t>(__builtin_ctz(x))].push_back(ev_.ts[static_cast<size_t>(r)]);
+      for (uint32_t x = excl; x != 0; x &= x - 1) excl_ts_[static_cast<size_t>(__builtin_ctz(x))].push_back(ev_.ts[static_cast<size_t>(r)]);
     }
     if (rel_ts_.empty()) return;
     const size_t m = rel_ts_.size();
+    if (fast_single_ && !(seen_bits & 2u)) {  // nothing matches step 2: the first entry is the best attempt
+      for (size_t i = 0; i < m; ++i)
+        if ((rel_mask_[i] & 1u) && rel_ts_[i] >= p_.options.since && rel_ts_[i] <= p_.options.until) {
+          Attempt a;
+          a.reached = 1, a.start_row = rel_row_[i], a.times[0] = rel_ts_[i];
+          Count(a, profile);
+          return;
+        }
+      return;
+    }
     if (p_.order == 0) BuildNext();
     auto eligible_start = [&](size_t i) {
       if (p_.order == 2 ? rel_mask_[i] == 0 : !(rel_mask_[i] & 1u)) return false;
@@ -334,6 +374,8 @@ class FunnelKernel {
   std::vector<int64_t> rel_row_;
   std::vector<std::vector<Micros>> excl_ts_;
   int64_t block_ = 0;
+  bool with_where_ = false;  // step or exclusion conditions: masks per block
+  bool fast_single_ = false;
   FunnelPartial out_;
   absl::flat_hash_map<std::string, std::vector<int64_t>> breakdown_;
   absl::flat_hash_map<Micros, std::vector<int64_t>> trend_;

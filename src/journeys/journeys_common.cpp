@@ -12,9 +12,12 @@ int32_t TypeCode(const StringDictionary& dict, std::string_view type) {
 }
 
 std::vector<uint8_t> TypeFlags(const StringDictionary& dict, const std::vector<std::string>& types) {
-  std::vector<uint8_t> flags(static_cast<size_t>(dict.size()), 0);
+  std::vector<uint8_t> flags;
   for (const std::string& t : types)
-    if (int32_t c = TypeCode(dict, t); c >= 0) flags[static_cast<size_t>(c)] = 1;
+    if (int32_t c = TypeCode(dict, t); c >= 0) {
+      if (static_cast<size_t>(c) >= flags.size()) flags.resize(static_cast<size_t>(c) + 1, 0);
+      flags[static_cast<size_t>(c)] = 1;
+    }
   return flags;
 }
 

@@ -13,7 +13,9 @@ namespace cdp::journeys_internal {
 
 /// Code of an event type, or -1 when no event has it.
 int32_t TypeCode(const StringDictionary& dict, std::string_view type);
-/// Membership by type code: flags[code] = 1 for the named types (unknown names are ignored).
+/// Membership by type code: flags[code] = 1 for the named types (unknown names are ignored). The
+/// vector ends at the largest named code (the dictionary holds every string, so sizing it by the
+/// dictionary would cost megabytes per call): check `code < flags.size()` before reading.
 std::vector<uint8_t> TypeFlags(const StringDictionary& dict, const std::vector<std::string>& types);
 
 /// A string column of the events by name (nullptr when absent or not a string column).

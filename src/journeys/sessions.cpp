@@ -55,7 +55,12 @@ class CampaignOf {
 
 }  // namespace
 
-absl::StatusOr<SessionRows> Sessionize(const QueryData& d, int32_t begin, int32_t end, const SessionOptions& o) {
+namespace {
+
+// One pass over the events of profiles [begin, end), calling sink.Open(profile, row, ts) at the
+// first event of each session and sink.Add(row, ts, is_page_view) for every event of it.
+template <typename Sink>
+absl::Status SessionPass(const QueryData& d, int32_t begin, int32_t end, const SessionOptions& o, Sink& sink) {
   if (o.gap <= 0) return absl::InvalidArgumentError(Cat("sessions: gap must be positive, got ", o.gap, " µs"));
   if (begin < 0 || end < begin || end > d.profiles)
     return absl::InvalidArgumentError(Cat("sessions: profile range [", begin, ", ", end, ") is outside 0..", d.profiles));
@@ -67,89 +72,160 @@ absl::StatusOr<SessionRows> Sessionize(const QueryData& d, int32_t begin, int32_
   }
   const EventColumns& ev = *d.events;
   const StringDictionary& dict = *d.event_dict;
-  const std::vector<uint8_t> excluded = TypeFlags(dict, o.exclude_types);
-  const int32_t page_view = TypeCode(dict, o.page_view_type);
+  // 0: ordinary, 1: page view, 2: excluded (by type code).
+  std::vector<uint8_t> kind = TypeFlags(dict, o.exclude_types);
+  for (uint8_t& k : kind) k = static_cast<uint8_t>(k * 2);
+  if (const int32_t pv = TypeCode(dict, o.page_view_type); pv >= 0) {
+    if (static_cast<size_t>(pv) >= kind.size()) kind.resize(static_cast<size_t>(pv) + 1, 0);
+    if (kind[static_cast<size_t>(pv)] == 0) kind[static_cast<size_t>(pv)] = 1;
+  }
+  const size_t n_kinds = kind.size();
   std::optional<CampaignOf> campaign_of;
   if (o.split_on_campaign) campaign_of.emplace(ev, dict);
-  // A row names the traffic source when it has a url with utm_ parameters, a referrer, utm
-  // columns or a channel.
-  const Column* url = StringColumn(ev, "url");
-  const Column* referrer = StringColumn(ev, "referrer");
-  const Column* utm_source = StringColumn(ev, "utm_source");
-  const Column* channel = StringColumn(ev, "channel");
-  std::vector<int8_t> url_has_utm;  // by url code: -1 unknown
-  // 2: utm columns, a url with utm_ parameters or a referrer; 1: only a channel; 0: nothing.
-  auto names_source = [&](size_t r) -> int {
-    if (utm_source && utm_source->str[r] != kNullCode) return 2;
-    if (referrer && referrer->str[r] != kNullCode) return 2;
-    if (url && url->str[r] != kNullCode) {
-      const size_t code = static_cast<size_t>(url->str[r]);
-      if (code >= url_has_utm.size()) url_has_utm.resize(static_cast<size_t>(dict.size()), -1);
-      if (url_has_utm[code] < 0) url_has_utm[code] = dict.Get(static_cast<int32_t>(code)).find("utm_") != std::string_view::npos;
-      if (url_has_utm[code]) return 2;
-    }
-    return channel && channel->str[r] != kNullCode ? 1 : 0;
-  };
-  int source_rank = 0;  // of the open session's source_row
-
-  SessionRows out;
-  const size_t guess = static_cast<size_t>((d.event_begin[end] - d.event_begin[begin]) / 5 + 1);
-  for (auto* v : {&out.profile, &out.number, &out.events, &out.page_views}) v->reserve(guess);
-  for (auto* v : {&out.start, &out.end, &out.first_row, &out.first_page_row, &out.last_page_row, &out.source_row}) v->reserve(guess);
-  const size_t n_types = excluded.size();
+  const bool plain = !zone && !campaign_of;
+  const Micros* ts_col = ev.ts.data();
+  const int32_t* type_col = ev.type.data();
   for (int32_t p = begin; p < end; ++p) {
-    int32_t number = 0;
+    bool open = false;
     Micros last = 0;
     int64_t day = 0;
     std::string_view campaign;
     for (int64_t r = d.event_begin[p]; r < d.event_begin[p + 1]; ++r) {
-      const size_t row = static_cast<size_t>(r);
-      const int32_t type = ev.type[row];
-      if (static_cast<size_t>(type) < n_types && excluded[static_cast<size_t>(type)]) continue;
-      const Micros ts = ev.ts[row];
-      bool fresh = number == 0 || ts - last > o.gap;
-      int64_t today = 0;
-      if (zone) {
-        today = zone->LocalDay(ts);
-        fresh = fresh || today != day;
+      const size_t t = static_cast<size_t>(type_col[r]);
+      const uint8_t k = t < n_kinds ? kind[t] : 0;
+      if (k == 2) continue;
+      const Micros ts = ts_col[r];
+      bool fresh = !open || ts - last > o.gap;
+      if (!plain) {
+        int64_t today = 0;
+        if (zone) {
+          today = zone->LocalDay(ts);
+          fresh = fresh || today != day;
+          day = today;
+        }
+        if (campaign_of) {
+          std::string_view c = (*campaign_of)(r);
+          fresh = fresh || (!c.empty() && !campaign.empty() && c != campaign);
+          if (fresh) campaign = {};
+          if (!c.empty() && campaign.empty()) campaign = c;
+        }
       }
-      std::string_view c;
-      if (campaign_of) {
-        c = (*campaign_of)(r);
-        fresh = fresh || (!c.empty() && !campaign.empty() && c != campaign);
-      }
-      if (fresh) {
-        ++number;
-        out.profile.push_back(p);
-        out.number.push_back(number);
-        out.start.push_back(ts);
-        out.end.push_back(ts);
-        out.events.push_back(0);
-        out.page_views.push_back(0);
-        out.first_row.push_back(r);
-        out.first_page_row.push_back(-1);
-        out.last_page_row.push_back(-1);
-        out.source_row.push_back(-1);
-        source_rank = 0;
-        campaign = {};
-      }
-      const size_t s = out.profile.size() - 1;
-      out.end[s] = ts;
-      ++out.events[s];
-      if (type == page_view) {
-        ++out.page_views[s];
-        if (out.first_page_row[s] < 0) out.first_page_row[s] = r;
-        out.last_page_row[s] = r;
-      }
-      if (source_rank < 2) {  // the first row with utm/referrer, else the first with a channel
-        if (const int rank = names_source(row); rank > source_rank) out.source_row[s] = r, source_rank = rank;
-      }
-      if (!c.empty() && campaign.empty()) campaign = c;
+      if (fresh) sink.Open(p, r, ts), open = true;
+      sink.Add(r, ts, k == 1);
       last = ts;
-      day = today;
     }
   }
-  return out;
+  return absl::OkStatus();
+}
+
+// Builds SessionRows (with the rows the session table reads strings from).
+class RowsSink {
+ public:
+  RowsSink(const QueryData& d, size_t guess)
+      : dict_(*d.event_dict), url_(StringColumn(*d.events, "url")), referrer_(StringColumn(*d.events, "referrer")),
+        utm_source_(StringColumn(*d.events, "utm_source")), channel_(StringColumn(*d.events, "channel")) {
+    for (auto* v : {&out.profile, &out.number, &out.events, &out.page_views}) v->reserve(guess);
+    for (auto* v : {&out.start, &out.end, &out.first_row, &out.first_page_row, &out.last_page_row, &out.source_row}) v->reserve(guess);
+  }
+  void Open(int32_t p, int64_t r, Micros ts) {
+    number_ = p == profile_ ? number_ + 1 : 1;
+    profile_ = p;
+    out.profile.push_back(p);
+    out.number.push_back(number_);
+    out.start.push_back(ts);
+    out.end.push_back(ts);
+    out.events.push_back(0);
+    out.page_views.push_back(0);
+    out.first_row.push_back(r);
+    out.first_page_row.push_back(-1);
+    out.last_page_row.push_back(-1);
+    out.source_row.push_back(-1);
+    source_rank_ = 0;
+  }
+  void Add(int64_t r, Micros ts, bool page_view) {
+    const size_t s = out.profile.size() - 1;
+    out.end[s] = ts;
+    ++out.events[s];
+    if (page_view) {
+      ++out.page_views[s];
+      if (out.first_page_row[s] < 0) out.first_page_row[s] = r;
+      out.last_page_row[s] = r;
+    }
+    if (source_rank_ < 2) {  // the first row with utm/referrer, else the first with a channel
+      if (const int rank = NamesSource(static_cast<size_t>(r)); rank > source_rank_) out.source_row[s] = r, source_rank_ = rank;
+    }
+  }
+  SessionRows out;
+
+ private:
+  // 2: utm columns, a url with utm_ parameters or a referrer; 1: only a channel; 0: nothing.
+  int NamesSource(size_t r) {
+    if (utm_source_ && utm_source_->str[r] != kNullCode) return 2;
+    if (referrer_ && referrer_->str[r] != kNullCode) return 2;
+    if (url_ && url_->str[r] != kNullCode) {
+      const int32_t code = url_->str[r];
+      auto [it, fresh] = url_has_utm_.try_emplace(code, false);
+      if (fresh) it->second = dict_.Get(code).find("utm_") != std::string_view::npos;
+      if (it->second) return 2;
+    }
+    return channel_ && channel_->str[r] != kNullCode ? 1 : 0;
+  }
+  const StringDictionary& dict_;
+  const Column *url_, *referrer_, *utm_source_, *channel_;
+  absl::flat_hash_map<int32_t, bool> url_has_utm_;
+  int32_t profile_ = -1, number_ = 0;
+  int source_rank_ = 0;
+};
+
+// Totals only: no per-session rows are kept.
+class SummarySink {
+ public:
+  void Open(int32_t p, int64_t, Micros ts) {
+    Close();
+    s.profiles += p != profile_;
+    profile_ = p;
+    start_ = last_ = ts;
+    pages_ = 0;
+    ++s.sessions;
+  }
+  void Add(int64_t, Micros ts, bool page_view) {
+    last_ = ts;
+    ++s.events;
+    pages_ += page_view;
+  }
+  void Close() {
+    if (profile_ < 0) return;
+    s.duration_total += last_ - start_;
+    s.page_views += pages_;
+    s.bounces += pages_ <= 1;
+  }
+  SessionSummary s;
+
+ private:
+  int32_t profile_ = -1;
+  Micros start_ = 0, last_ = 0;
+  int64_t pages_ = 0;
+};
+
+}  // namespace
+
+absl::StatusOr<SessionRows> Sessionize(const QueryData& d, int32_t begin, int32_t end, const SessionOptions& o) {
+  const int64_t rows = begin < end && begin >= 0 && end <= d.profiles ? d.event_begin[end] - d.event_begin[begin] : 0;
+  RowsSink sink(d, static_cast<size_t>(rows / 5 + 1));
+  if (auto st = SessionPass(d, begin, end, o, sink); !st.ok()) return st;
+  return std::move(sink.out);
+}
+
+absl::StatusOr<SessionSummary> SummarizeSessions(const QueryData& d, int32_t begin, int32_t end, const SessionOptions& o) {
+  SummarySink sink;
+  if (auto st = SessionPass(d, begin, end, o, sink); !st.ok()) return st;
+  sink.Close();
+  return sink.s;
+}
+
+void SessionSummary::Merge(SessionSummary&& o) {
+  sessions += o.sessions, events += o.events, page_views += o.page_views, bounces += o.bounces;
+  duration_total += o.duration_total, profiles += o.profiles;
 }
 
 namespace {
@@ -227,11 +303,11 @@ Table SessionTable(const QueryData& d, const SessionRows& s) {
   if (url == nullptr) url = StringColumn(ev, "page");
   const Column* device_col = StringColumn(ev, "device_type");
   if (device_col == nullptr) device_col = StringColumn(ev, "device");
-  std::vector<int32_t> full_code(static_cast<size_t>(dict.size()), -2), path_code(static_cast<size_t>(dict.size()), -2);
-  auto mapped = [&](std::vector<int32_t>& memo, int32_t code, bool path) {
-    int32_t& m = memo[static_cast<size_t>(code)];
-    if (m == -2) m = t.dict->Intern(path ? UrlPath(dict.Get(code)) : dict.Get(code));
-    return m;
+  absl::flat_hash_map<int32_t, int32_t> full_code, path_code;  // store code -> table code
+  auto mapped = [&](absl::flat_hash_map<int32_t, int32_t>& memo, int32_t code, bool path) {
+    auto [it, fresh] = memo.try_emplace(code, 0);
+    if (fresh) it->second = t.dict->Intern(path ? UrlPath(dict.Get(code)) : dict.Get(code));
+    return it->second;
   };
   auto row_value = [&](const Column* c, int64_t row) { return row < 0 || c == nullptr ? kNullCode : c->str[static_cast<size_t>(row)]; };
   for (size_t i = 0; i < n; ++i) {

@@ -56,6 +56,13 @@ absl::StatusOr<Table> Workspace::Sessions(const SessionOptions& options) {
   return SessionTable(*d, *rows);
 }
 
+absl::StatusOr<SessionSummary> Workspace::SessionTotals(const SessionOptions& options) {
+  auto d = EventData();
+  if (!d.ok()) return d.status();
+  return Partitioned(EventOffsets(), [&](int32_t b, int32_t e) { return SummarizeSessions(*d, b, e, options); },
+                     MergeInto<SessionSummary>);
+}
+
 absl::StatusOr<FunnelResult> Workspace::Funnel(const FunnelOptions& options) {
   auto d = EventData();
   if (!d.ok()) return d.status();

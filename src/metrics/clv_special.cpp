@@ -1,0 +1,174 @@
+// Special functions for the CLV models, in log space: digamma, log-sum-exp, Gauss'
+// hypergeometric 2F1 (series with Euler / Pfaff transformations), negative binomial tails and an
+// adaptive Gauss-Kronrod integrator.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <queue>
+
+#include "metrics/clv_internal.hpp"
+
+namespace cdp::clv_internal {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr int64_t kMaxTerms = 10'000'000;
+constexpr double kBig = 1e200, kLogBig = 460.51701859880916;  // log(1e200)
+
+// Gauss' series for 0 <= z < 1 summed with rescaling: log |sum| and its sign.
+double SeriesLog(double a, double b, double c, double z, int* sign) {
+  *sign = 1;
+  if (z == 0) return 0;
+  double term = 1, sum = 1, log_scale = 0;
+  const double past_peak = std::max({std::abs(a), std::abs(b), std::abs(c)}) + 2;
+  for (int64_t n = 0; n < kMaxTerms; ++n) {
+    const double dn = static_cast<double>(n);
+    const double ratio = (a + dn) * (b + dn) / ((c + dn) * (dn + 1)) * z;
+    term *= ratio;
+    sum += term;
+    if (term == 0) break;  // a or b a non-positive integer: a polynomial
+    if (std::abs(sum) > kBig) sum /= kBig, term /= kBig, log_scale += kLogBig;
+    if (dn > past_peak) {
+      // Past the largest ratio the later ratios stay below rho: the tail is a geometric bound.
+      const double rho = std::max(std::abs(ratio), z);
+      if (rho < 1 && std::abs(term) * rho / (1 - rho) <= 1e-17 * std::abs(sum)) {
+        *sign = sum < 0 ? -1 : 1;
+        return log_scale + std::log(std::abs(sum));
+      }
+    }
+  }
+  if (term == 0) {
+    *sign = sum < 0 ? -1 : 1;
+    return log_scale + std::log(std::abs(sum));
+  }
+  return kNaN;
+}
+
+// Gauss-Kronrod 7/15 nodes and weights (QUADPACK qk15).
+constexpr std::array<double, 8> kXgk = {0.991455371120812639206854697526329, 0.949107912342758524526189684047851,
+                                        0.864864423359769072789712788640926, 0.741531185599394439863864773280788,
+                                        0.586087235467691130294144845693013, 0.405845151377397166906606412076961,
+                                        0.207784955007898467600689403773245, 0.000000000000000000000000000000000};
+constexpr std::array<double, 8> kWgk = {0.022935322010529224963732008058970, 0.063092092629978553290700663189204,
+                                        0.104790010322250183839876322541518, 0.140653259715525918745189590510238,
+                                        0.169004726639267902826583426598550, 0.190350578064785409913256402421014,
+                                        0.204432940075298892414161999234649, 0.209482141084727828012999174891714};
+constexpr std::array<double, 4> kWg = {0.129484966168869693270611432679082, 0.279705391489276667901467771423780,
+                                       0.381830050505118944950369775488975, 0.417959183673469387755102040816327};
+
+struct Piece {
+  double a, b, value, error;
+  bool operator<(const Piece& o) const { return error < o.error; }
+};
+
+Piece Gk15(const std::function<double(double)>& f, double a, double b) {
+  const double mid = 0.5 * (a + b), half = 0.5 * (b - a);
+  const double fc = f(mid);
+  double kronrod = fc * kWgk[7], gauss = fc * kWg[3];
+  for (int j = 0; j < 7; ++j) {
+    const double dx = half * kXgk[static_cast<size_t>(j)];
+    const double pair = f(mid - dx) + f(mid + dx);
+    kronrod += kWgk[static_cast<size_t>(j)] * pair;
+    if (j % 2 == 1) gauss += kWg[static_cast<size_t>(j / 2)] * pair;
+  }
+  return {a, b, kronrod * half, std::abs((kronrod - gauss) * half)};
+}
+
+}  // namespace
+
+double Digamma(double x) {
+  double r = 0;
+  while (x < 6) r -= 1 / x, x += 1;
+  const double f = 1 / (x * x);
+  return r + std::log(x) - 0.5 / x -
+         f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f * (1.0 / 132)))));
+}
+
+double LogAddExp(double a, double b) {
+  if (a == -kInf) return b;
+  if (b == -kInf) return a;
+  const double hi = std::max(a, b);
+  return hi + std::log1p(std::exp(std::min(a, b) - hi));
+}
+
+double LogSubExp(double a, double b) {
+  if (b == -kInf) return a;
+  if (b >= a) return -kInf;
+  return a + std::log1p(-std::exp(b - a));
+}
+
+double LogHyp2F1(double a, double b, double c, double z, int* sign) {
+  *sign = 1;
+  if (!(z < 1) || !std::isfinite(a) || !std::isfinite(b) || !std::isfinite(c)) return kNaN;
+  if (c <= 0 && c == std::floor(c)) return kNaN;
+  if (z < 0) return -a * std::log1p(-z) + LogHyp2F1(a, c - b, c, z / (z - 1), sign);  // Pfaff
+  if (c - a - b < 0) return (c - a - b) * std::log1p(-z) + SeriesLog(c - a, c - b, c, z, sign);  // Euler
+  return SeriesLog(a, b, c, z, sign);
+}
+
+double OneMinusExpOverK(double k, double L) {
+  if (std::abs(k * L) < 1e-300 || k == 0) return L;
+  return -std::expm1(-k * L) / k;
+}
+
+double AvoidSingularity(double v, double at, const std::function<double(double)>& f) {
+  constexpr double h = 1e-6;
+  if (std::abs(v - at) >= h) return f(v);
+  const double lo = f(at - h), hi = f(at + h);
+  return lo + (hi - lo) * (v - (at - h)) / (2 * h);  // linear: error ~ h^2 f''
+}
+
+double LogNbdPmf(double n, double r, double alpha, double t) {
+  if (t == 0) return n == 0 ? 0.0 : -kInf;
+  const double l = std::log(alpha + t);
+  return std::lgamma(r + n) - std::lgamma(r) - std::lgamma(n + 1) + r * (std::log(alpha) - l) +
+         n * (std::log(t) - l);
+}
+
+double LogNbdTail(int64_t n, double r, double alpha, double t) {
+  if (n <= 0) return 0;
+  if (t == 0) return -kInf;
+  const double q = t / (alpha + t);
+  const double mode = std::max(0.0, (r * q - 1) / (1 - q));
+  // Sum pmf(j) / pmf(n) for j >= n with rescaling, until the geometric tail is negligible.
+  double term = 1, sum = 1, log_scale = 0;
+  for (int64_t j = n; j < n + 10 * kMaxTerms; ++j) {
+    const double ratio = (r + static_cast<double>(j)) / (static_cast<double>(j) + 1) * q;
+    term *= ratio;
+    sum += term;
+    if (sum > kBig) sum /= kBig, term /= kBig, log_scale += kLogBig;
+    if (static_cast<double>(j) > mode + 1 && ratio < 1 && term * ratio / (1 - ratio) <= 1e-17 * sum)
+      return LogNbdPmf(static_cast<double>(n), r, alpha, t) + log_scale + std::log(sum);
+  }
+  return kNaN;
+}
+
+double Integrate(const std::function<double(double)>& f, double a, double b) {
+  if (a == b) return 0;
+  std::priority_queue<Piece> pieces;
+  pieces.push(Gk15(f, a, b));
+  double total = pieces.top().value, error = pieces.top().error;
+  for (int split = 0; split < 5000; ++split) {
+    if (!std::isfinite(total)) return kNaN;
+    if (error <= std::max(1e-11 * std::abs(total), 1e-300)) return total;
+    const Piece worst = pieces.top();
+    pieces.pop();
+    const double mid = 0.5 * (worst.a + worst.b);
+    const Piece left = Gk15(f, worst.a, mid), right = Gk15(f, mid, worst.b);
+    total += left.value + right.value - worst.value;
+    error += left.error + right.error - worst.error;
+    pieces.push(left), pieces.push(right);
+  }
+  return kNaN;
+}
+
+double WeightedMean(const std::vector<double>& v, const Rows& rows) {
+  double s = 0;
+  for (size_t i = 0; i < rows.size(); ++i) s += rows.w[i] * v[i];
+  return rows.total_weight > 0 ? s / rows.total_weight : 0.0;
+}
+
+}  // namespace cdp::clv_internal
