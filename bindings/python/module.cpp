@@ -794,6 +794,24 @@ class PyWorkspace {
     cdp::AttributionOptions ao = AttributionOpts(a);
     return AttributionDict(Native([&] { return ws_->Attribution(o, ao); }));
   }
+  py::dict Retention(const py::dict& d, const std::string& group_by) {
+    cdp::RetentionOptions o;
+    o.period = Opt(d, "period", o.period);
+    o.time_zone = Opt(d, "time_zone", o.time_zone);
+    o.cohort_event = Opt(d, "cohort_event", o.cohort_event);
+    o.return_event = Opt(d, "return_event", o.return_event);
+    o.mode = Opt(d, "mode", o.mode);
+    o.periods = Opt(d, "periods", o.periods);
+    o.exclude_types = Opt(d, "exclude_types", o.exclude_types);
+    cdp::RetentionResult r = Native([&] { return ws_->Retention(o, group_by); });
+    py::dict out;
+    out["cohorts"] = TableDict(std::move(r.cohorts));
+    out["lifecycle"] = TableDict(std::move(r.lifecycle));
+    out["period"] = r.period;
+    out["mode"] = r.mode;
+    out["by_group"] = r.by_group;
+    return out;
+  }
   py::dict Schema() {
     std::unique_lock<std::mutex> lock = Lock();
     cdp::QuerySchema s = ws_->Schema();
@@ -994,7 +1012,8 @@ PYBIND11_MODULE(_core, m) {
       .def("paths", &PyWorkspace::Paths)
       .def("stages", &PyWorkspace::Stages)
       .def("heatmap", &PyWorkspace::Heatmap)
-      .def("attribution", &PyWorkspace::Attribution);
+      .def("attribution", &PyWorkspace::Attribution)
+      .def("retention", &PyWorkspace::Retention);
   using Matrix = py::array_t<double, py::array::c_style | py::array::forcecast>;
   m.def("kmeans", [](Matrix x, int n_clusters, int n_init, int max_iter, double tol, uint64_t seed, int threads) {
     if (x.ndim() != 2) throw py::value_error("kmeans: X must be 2-dimensional (n_samples, n_features)");
@@ -1054,4 +1073,6 @@ PYBIND11_MODULE(_core, m) {
         py::arg("junk_id_rate"), py::arg("churn_share"), py::arg("events_scale"));
   m.def("write_generated", &WriteGenerated, py::arg("dir"), py::arg("format"), py::arg("customers"),
         py::arg("days"), py::arg("seed"), py::arg("events_scale") = 1.0);
+  void BindClv(pybind11::module_& m);  // bindings/python/clv.cpp
+  BindClv(m);
 }

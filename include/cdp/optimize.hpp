@@ -27,6 +27,9 @@ struct LbfgsOptions {
   /// Also converged when a step lowers f by at most function_tolerance * max(1, |f|) (scipy's
   /// L-BFGS-B rule); 0 disables it.
   double function_tolerance = 1e-15;
+  /// A line search that finds no lower point ends the run as converged when
+  /// max_i |g_i| <= stall_gradient_tolerance * max(1, |f|): f is then flat to rounding.
+  double stall_gradient_tolerance = 1e-6;
   int max_line_search = 40;           ///< evaluations per line search
   double c1 = 1e-4;                   ///< sufficient decrease (Armijo) constant
   double c2 = 0.9;                    ///< curvature constant (strong Wolfe)

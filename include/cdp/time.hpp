@@ -75,6 +75,12 @@ class TimeParser {
 
 /// Days since the epoch for a proleptic Gregorian civil date (Howard Hinnant's algorithm).
 int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
+struct CivilDate {
+  int64_t year = 1970;
+  int month = 1, day = 1;
+};
+/// The proleptic Gregorian date of a day number (days since 1970-01-01), inverse of DaysFromCivil.
+CivilDate CivilFromDays(int64_t days);
 /// ISO 8601 UTC text: "2011-12-09T12:50:00Z", with ".ffffff" when sub-second.
 std::string FormatTimestamp(Micros ts);
 /// A duration: a positive integer and a unit, "90d", "12h", "30min" / "30m", "45s", "2w", "500ms"

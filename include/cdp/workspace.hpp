@@ -15,6 +15,7 @@
 #include "cdp/identity.hpp"
 #include "cdp/ingest.hpp"
 #include "cdp/journeys.hpp"
+#include "cdp/metrics.hpp"
 #include "cdp/profiles.hpp"
 #include "cdp/query.hpp"
 #include "cdp/reader.hpp"
@@ -246,6 +247,11 @@ class Workspace {
   absl::StatusOr<AttributionInput> Touchpoints(const TouchpointOptions& touch = {});
   /// Attribution of the conversions in the events (Touchpoints, then Attribute).
   absl::StatusOr<AttributionResult> Attribution(const TouchpointOptions& touch = {}, const AttributionOptions& options = {});
+
+  // --- Metrics (cdp/metrics.hpp) -------------------------------------------------------------
+  /// Cohort retention and lifecycle. `group_by` (a profile column such as "country") makes the
+  /// cohorts groups of profiles instead of entry periods.
+  absl::StatusOr<RetentionResult> Retention(const RetentionOptions& options = {}, std::string_view group_by = "");
 
  private:
   Workspace() = default;

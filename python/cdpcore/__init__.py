@@ -17,6 +17,8 @@ from . import clustering
 from .clustering import KMeansSegmenter
 from .workspace import Workspace
 from . import journeys
+from . import clv
+from . import metrics
 from .journeys import attribution_from_paths, Sessions, Funnel, Paths, Stages, Heatmap, Attribution
 
 _core._register_errors(_TYPES)

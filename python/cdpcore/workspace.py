@@ -646,6 +646,30 @@ class Workspace:
                                  bootstrap, confidence, seed)
         return Attribution(self._ws.attribution(t, o))
 
+    def retention(self, period="month", cohort="first_event", mode="on", *, event=None, periods=12,
+                  time_zone="UTC", exclude_types=("email_sent", "ad_impression")):
+        """Cohort retention. `cohort`: "first_event", "first_<type>" (e.g. "first_purchase": the
+        month of the first purchase) or a profile column such as "country" (cohorts by property,
+        offsets from each profile's first event). `event`: the activity that counts (default: any
+        event; with a first_<type> cohort, that type). `mode`: "on" (active in that period) or
+        "on_or_after" (active then or later). Periods are calendar days, weeks (Monday) or months in
+        `time_zone`.
+
+        Example: ``ws.retention(period="month", cohort="first_purchase", mode="on").counts``
+        """
+        from .metrics import Retention
+        types = set(self._ws.schema()["event_types"])
+        group_by, cohort_event = "", ""
+        if cohort != "first_event":
+            if cohort.startswith("first_") and cohort[len("first_"):] in types:
+                cohort_event = cohort[len("first_"):]
+            else:
+                group_by = cohort
+        return_event = event if event is not None else cohort_event
+        o = {"period": period, "time_zone": time_zone, "cohort_event": cohort_event, "return_event": return_event or "",
+             "mode": mode, "periods": int(periods), "exclude_types": list(exclude_types)}
+        return Retention(self._ws.retention(o, group_by))
+
     def schema(self):
         """What expressions may use: profile fields, event fields (name, type) and event types.
 

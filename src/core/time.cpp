@@ -172,6 +172,21 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + doe - 719468;
 }
 
+CivilDate CivilFromDays(int64_t days) {
+  // Howard Hinnant's algorithm, the inverse of DaysFromCivil.
+  const int64_t z = days + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  CivilDate c;
+  c.day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  c.month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  c.year = yoe + era * 400 + (c.month <= 2 ? 1 : 0);
+  return c;
+}
+
 std::string FormatTimestamp(Micros ts) {
   int64_t days = ts / kMicrosPerDay;
   int64_t rem = ts % kMicrosPerDay;
@@ -179,16 +194,8 @@ std::string FormatTimestamp(Micros ts) {
     rem += kMicrosPerDay;
     --days;
   }
-  // Civil from days (Howard Hinnant), the inverse of DaysFromCivil.
-  const int64_t z = days + 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  const int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const CivilDate c = CivilFromDays(days);
+  const int64_t y = c.year, m = c.month, d = c.day;
 
   const int64_t secs = rem / kMicrosPerSecond;
   const int64_t us = rem % kMicrosPerSecond;

@@ -14,7 +14,7 @@ namespace cdp::clv_internal {
 
 // --- Special functions ---------------------------------------------------------------------
 
-/// psi(x) for x > 0 (recurrence to x >= 6, then the asymptotic series; |error| < 1e-14).
+/// psi(x) for x > 0 (recurrence to x >= 10, then the asymptotic series; relative error ~1e-15).
 double Digamma(double x);
 /// log B(a, b).
 inline double LogBeta(double a, double b) { return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b); }

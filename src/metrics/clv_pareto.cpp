@@ -11,19 +11,54 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// log A0 (Fader & Hardie note 008, eq. 3): the dropout-between-t_x-and-T part of the likelihood,
-//   2F1(r+s+x, b2; r+s+x+1; |alpha-beta|/(M+t_x)) / (M+t_x)^(r+s+x) - (the same at T),
-// with M = max(alpha, beta) and b2 = r+x (alpha < beta) or s+1, so that 0 <= z < 1.
-double LogA0(const double* p, double x, double tx, double T) {
+// One half of A0 (Fader & Hardie note 008, eq. 3), at t = t_x or T:
+//   log[ 2F1(r+s+x, b2; r+s+x+1; |alpha-beta|/(M+t)) / (M+t)^(r+s+x) ]
+// with M = max(alpha, beta) and b2 = r+x (alpha < beta) or s+1, so that 0 <= z < 1;
+// A0 = half(t_x) - half(T) >= 0.
+double LogHalfA0(const double* p, double x, double t) {
   const double r = p[0], alpha = p[1], s = p[2], beta = p[3];
-  const double big = std::max(alpha, beta), diff = std::abs(alpha - beta);
-  const double b2 = alpha < beta ? r + x : s + 1;
+  const double big = std::max(alpha, beta);
   const double m = r + s + x;
-  int s1 = 1, s2 = 1;
-  const double l1 = LogHyp2F1(m, b2, m + 1, diff / (big + tx), &s1) - m * std::log(big + tx);
-  const double l2 = LogHyp2F1(m, b2, m + 1, diff / (big + T), &s2) - m * std::log(big + T);
-  if (std::isnan(l1) || std::isnan(l2) || s1 < 0 || s2 < 0) return kNaN;
-  return LogSubExp(l1, l2);
+  int sign = 1;
+  const double l = LogHyp2F1(m, alpha < beta ? r + x : s + 1, m + 1, std::abs(alpha - beta) / (big + t), &sign);
+  return sign > 0 ? l - m * std::log(big + t) : kNaN;
+}
+
+// The parts of one row's likelihood that repeat across rows sorted by (x, t_x): the x terms and
+// the t_x half of A0.
+struct Shared {
+  double x = -1, tx = -1;
+  double a1 = 0, log_rsx = 0, half_tx = 0;
+  void Update(const double* p, double nx, double ntx) {
+    const double r = p[0], alpha = p[1], s = p[2], beta = p[3];
+    if (nx != x) a1 = std::lgamma(r + nx) - std::lgamma(r) + r * std::log(alpha) + s * std::log(beta), log_rsx = std::log(r + s + nx);
+    if (nx != x || ntx != tx) half_tx = LogHalfA0(p, nx, ntx);
+    x = nx, tx = ntx;
+  }
+};
+
+// log L = A1 + log( (alpha+T)^-(r+x) (beta+T)^-s + s / (r+s+x) A0 ).
+double RowWith(const double* p, const Shared& c, double T) {
+  const double r = p[0], alpha = p[1], s = p[2], beta = p[3];
+  const double log_a0 = LogSubExp(c.half_tx, LogHalfA0(p, c.x, T));
+  if (std::isnan(log_a0)) return kNaN;
+  return c.a1 + LogAddExp(-(r + c.x) * std::log(alpha + T) - s * std::log(beta + T), std::log(s) + log_a0 - c.log_rsx);
+}
+
+double Row(const double* p, const Rows& rows, size_t i) {
+  Shared c;
+  c.Update(p, rows.x[i], rows.tx[i]);
+  return RowWith(p, c, rows.T[i]);
+}
+
+double Total(const double* p, const Rows& rows, double*) {
+  Shared c;
+  double ll = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    c.Update(p, rows.x[i], rows.tx[i]);
+    ll += rows.w[i] * RowWith(p, c, rows.T[i]);
+  }
+  return ll;
 }
 
 // log of Gamma(r+x) alpha^r beta^s / (Gamma(r) (alpha+T)^(r+x) (beta+T)^s): the "still alive at T" part.
@@ -32,19 +67,6 @@ double LogAliveTerm(const double* p, double x, double T) {
   return std::lgamma(r + x) - std::lgamma(r) + r * std::log(alpha) + s * std::log(beta) -
          (r + x) * std::log(alpha + T) - s * std::log(beta + T);
 }
-
-double RowAt(const double* p, double x, double tx, double T) {
-  const double r = p[0], alpha = p[1], s = p[2], beta = p[3];
-  const double a1 = std::lgamma(r + x) - std::lgamma(r) + r * std::log(alpha) + s * std::log(beta);
-  const double log_a0 = LogA0(p, x, tx, T);
-  if (std::isnan(log_a0)) return kNaN;
-  return a1 + LogAddExp(-(r + x) * std::log(alpha + T) - s * std::log(beta + T),
-                        std::log(s) + log_a0 - std::log(r + s + x));
-}
-
-double Row(const double* p, const Rows& rows, size_t i) { return RowAt(p, rows.x[i], rows.tx[i], rows.T[i]); }
-
-double Total(const double* p, const Rows& rows, double*) { return SumRows(kParetoNbdOps, p, rows); }
 
 std::vector<std::vector<double>> Starts(const Rows& rows) {
   const double tau = std::max(WeightedMean(rows.T, rows), 1e-3);

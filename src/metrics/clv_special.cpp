@@ -18,12 +18,28 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr int64_t kMaxTerms = 10'000'000;
 constexpr double kBig = 1e200, kLogBig = 460.51701859880916;  // log(1e200)
 
+// The term ratio of Gauss' series is z g(n), g(n) = (a+n)(b+n) / ((c+n)(n+1)) = 1 + h(n),
+// h(n) = (A n + B) / ((c+n)(n+1)), A = a+b-c-1, B = ab-c. The numerator of h'(n) is
+// -A n^2 - 2B n + (A c - B (c+1)), so past its largest root (and past -a, -b, -c, where factors
+// change sign) g is monotone and every later ratio is below max(current ratio, z).
+double MonotoneFrom(double a, double b, double c) {
+  const double A = a + b - c - 1, B = a * b - c, C = A * c - B * (c + 1);
+  double root = 0;
+  if (A != 0) {
+    const double disc = B * B + A * C;  // roots of A n^2 + 2B n - C = 0
+    if (disc >= 0) root = std::max((-B + std::sqrt(disc)) / A, (-B - std::sqrt(disc)) / A);
+  } else if (B != 0) {
+    root = C / (2 * B);
+  }
+  return std::max({root, -a, -b, -c, 0.0}) + 1;
+}
+
 // Gauss' series for 0 <= z < 1 summed with rescaling: log |sum| and its sign.
 double SeriesLog(double a, double b, double c, double z, int* sign) {
   *sign = 1;
   if (z == 0) return 0;
   double term = 1, sum = 1, log_scale = 0;
-  const double past_peak = std::max({std::abs(a), std::abs(b), std::abs(c)}) + 2;
+  const double past_peak = MonotoneFrom(a, b, c);
   for (int64_t n = 0; n < kMaxTerms; ++n) {
     const double dn = static_cast<double>(n);
     const double ratio = (a + dn) * (b + dn) / ((c + dn) * (dn + 1)) * z;
@@ -81,10 +97,10 @@ Piece Gk15(const std::function<double(double)>& f, double a, double b) {
 
 double Digamma(double x) {
   double r = 0;
-  while (x < 6) r -= 1 / x, x += 1;
+  while (x < 10) r -= 1 / x, x += 1;
   const double f = 1 / (x * x);
   return r + std::log(x) - 0.5 / x -
-         f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f * (1.0 / 132)))));
+         f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f * (1.0 / 132 - f * (691.0 / 32760 - f / 12))))));
 }
 
 double LogAddExp(double a, double b) {

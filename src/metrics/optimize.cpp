@@ -35,8 +35,9 @@ class LineSearch {
   // evaluations) the best point with sufficient decrease, else a point with ok = false.
   std::pair<LinePoint, bool> Run(const LinePoint& start, double first_step) {
     start_ = start;
-    best_ = start;
-    LinePoint prev = start;
+    start_.step = 0;  // the current point, whatever step brought the search to it
+    best_ = start_;
+    LinePoint prev = start_;
     double step = std::min(first_step, o_.max_step);
     for (int i = 0; used_ < o_.max_line_search; ++i) {
       LinePoint p = Eval(step);
@@ -124,6 +125,7 @@ absl::Status CheckOptions(const LbfgsOptions& o) {
   if (o.max_line_search < 2) return absl::InvalidArgumentError(Cat("lbfgs: max_line_search must be >= 2, got ", o.max_line_search));
   if (!(o.gradient_tolerance >= 0)) return absl::InvalidArgumentError("lbfgs: gradient_tolerance must be >= 0");
   if (!(o.function_tolerance >= 0)) return absl::InvalidArgumentError("lbfgs: function_tolerance must be >= 0");
+  if (!(o.stall_gradient_tolerance >= 0)) return absl::InvalidArgumentError("lbfgs: stall_gradient_tolerance must be >= 0");
   if (!(o.c1 > 0 && o.c1 < o.c2 && o.c2 < 1))
     return absl::InvalidArgumentError(Cat("lbfgs: need 0 < c1 < c2 < 1, got c1=", o.c1, " c2=", o.c2));
   if (!(o.max_step > 0)) return absl::InvalidArgumentError("lbfgs: max_step must be > 0");
@@ -184,8 +186,12 @@ absl::StatusOr<MinimizeResult> MinimizeLbfgs(const Objective& f, const Eigen::Ve
         pairs.clear(), rho.clear();
         continue;
       }
+      const double stall = o.stall_gradient_tolerance * std::max(1.0, std::abs(cur.f));
+      if (gnorm <= stall)
+        return finish(true, Cat("converged: f cannot be lowered further in floating point (gradient norm ", gnorm,
+                                " <= stall tolerance ", stall, ")"));
       return finish(false, Cat("stopped: the line search found no lower point after ", r.iterations,
-                               " iterations (gradient norm ", MaxAbs(cur.g), ")"));
+                               " iterations (gradient norm ", gnorm, ")"));
     }
     Eigen::VectorXd s = next.x - cur.x, y = next.g - cur.g;
     const double sy = s.dot(y);

@@ -5,34 +5,13 @@
 #include "cdp/parallel.hpp"
 #include "cdp/workspace.hpp"
 #include "core/strings.hpp"
+#include "workspace/partitioned.hpp"
 
 namespace cdp {
 
-namespace {
+using workspace_internal::MergeInto;
+using workspace_internal::Partitioned;
 
-// Runs kernel(begin, end) -> StatusOr<Partial> on each partition and merges the partials in
-// profile order with merge(into, from).
-template <typename Kernel, typename MergeFn>
-auto Partitioned(const std::vector<int64_t>& off, Kernel kernel, MergeFn merge)
-    -> absl::StatusOr<typename std::invoke_result_t<Kernel, int32_t, int32_t>::value_type> {
-  using Partial = typename std::invoke_result_t<Kernel, int32_t, int32_t>::value_type;
-  const std::vector<int32_t> cut = ProfileCuts(off, DefaultPartitions(off.empty() ? 0 : off.back()));
-  std::vector<absl::StatusOr<Partial>> parts(cut.size() - 1, absl::UnknownError("not run"));
-  RunParallel(parts.size(), [&](size_t k) { parts[k] = kernel(cut[k], cut[k + 1]); });
-  Partial all;
-  for (auto& p : parts) {
-    if (!p.ok()) return p.status();
-    merge(all, std::move(*p));
-  }
-  return all;
-}
-
-template <typename T>
-void MergeInto(T& all, T&& part) {
-  all.Merge(std::move(part));
-}
-
-}  // namespace
 
 absl::StatusOr<QueryData> Workspace::EventData() {
   if (auto st = EnsureResolved(); !st.ok()) return st;

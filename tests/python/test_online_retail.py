@@ -27,3 +27,15 @@ def test_online_retail_cleaning_matches_readme(shared):
     neg = q[q["code"] == "plan_violation"]
     assert neg["reason"].str.contains("Quantity").any()
     assert neg["reason"].str.contains("UnitPrice").any()
+
+
+def test_online_retail_monthly_cohorts_match_readme(shared):
+    ws = cdp.Workspace()
+    ws.ingest_csv(shared / "datasets/online_retail/online_retail_uci.csv.gz", mapping=MAPPING, plan=PLAN, progress=False)
+    r = ws.retention(period="month", cohort="first_purchase", mode="on", periods=3)
+    # README: the 2010-12 acquisition cohort has 885 customers; active in months +1, +2, +3: 324, 286, 340.
+    first = r.counts.iloc[0]
+    assert str(r.counts.index[0]) == "2010-12"
+    assert first.tolist() == [885, 324, 286, 340]
+    assert r.sizes.sum() == 4_338                      # every cleaned customer in exactly one cohort
+    assert r.rates.iloc[0, 1] == 324 / 885
