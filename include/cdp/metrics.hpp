@@ -20,7 +20,10 @@ class PeriodCalendar {
  public:
   static absl::StatusOr<PeriodCalendar> Create(std::string_view period, std::string_view time_zone = "UTC");
   /// Period number of an instant (days, weeks or months since the epoch, local time).
-  int64_t Of(Micros ts) const;
+  int64_t Of(Micros ts) const { return OfDay(Day(ts)); }
+  /// The local day of an instant, and the period of a local day.
+  int64_t Day(Micros ts) const { return zone_.LocalDay(ts); }
+  int64_t OfDay(int64_t day) const;
   /// First instant (UTC µs) of a period number: local midnight of its first day.
   Micros Start(int64_t period) const;
   const std::string& name() const { return name_; }

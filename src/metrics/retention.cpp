@@ -23,8 +23,7 @@ absl::StatusOr<PeriodCalendar> PeriodCalendar::Create(std::string_view period, s
   return c;
 }
 
-int64_t PeriodCalendar::Of(Micros ts) const {
-  const int64_t day = zone_.LocalDay(ts);
+int64_t PeriodCalendar::OfDay(int64_t day) const {
   switch (kind_) {
     case 0: return day;
     case 1: return (day + 3 - (((day + 3) % 7) + 7) % 7) / 7;  // weeks from Monday 1969-12-29
@@ -91,8 +90,7 @@ absl::StatusOr<RetentionPartial> RunRetention(const QueryData& d, int32_t begin,
   std::vector<uint8_t> active(width);
   std::vector<double> revenue(width);
   std::vector<int64_t> periods;  // absolute active periods of the profile (lifecycle)
-  Micros last_ts = INT64_MIN;
-  int64_t last_period = 0;
+  int64_t last_day = INT64_MIN, last_period = 0;
   for (int32_t p = begin; p < end; ++p) {
     int64_t entry = 0;
     bool entered = false;
@@ -103,9 +101,9 @@ absl::StatusOr<RetentionPartial> RunRetention(const QueryData& d, int32_t begin,
       const size_t r = static_cast<size_t>(row);
       const int32_t t = ev.type[r];
       if (skip(t)) continue;
-      // Period numbers change rarely along a profile's sorted events: reuse the last one.
-      const Micros ts = ev.ts[r];
-      if (ts != last_ts) last_period = cal->Of(ts), last_ts = ts;
+      // Days change rarely along a profile's sorted events: the period is reused until they do.
+      const int64_t day = cal->Day(ev.ts[r]);
+      if (day != last_day) last_period = cal->OfDay(day), last_day = day;
       const int64_t period = last_period;
       if (!entered) {
         if (entry_type == -2 || (entry_type >= 0 && t != entry_type)) continue;
