@@ -187,7 +187,7 @@ class FunnelKernel {
     a.start_row = rel_row_[i];
     a.times[0] = rel_ts_[i];
     a.reached = 1;
-    const size_t m = rel_ts_.size();
+    const size_t m = rel_len_;
     size_t j = i;
     for (int k = 1; k < k_; ++k) {
       const uint32_t nj = next_[static_cast<size_t>(k) * m + j];
@@ -235,7 +235,7 @@ class FunnelKernel {
     a.start_row = rel_row_[i];
     const Micros t0 = rel_ts_[i];
     uint32_t seen = 0;
-    for (size_t j = i; j < rel_ts_.size() && rel_ts_[j] - t0 <= p_.options.window; ++j) {
+    for (size_t j = i; j < rel_len_ && rel_ts_[j] - t0 <= p_.options.window; ++j) {
       uint32_t fresh = rel_mask_[j] & ~seen;
       while (fresh != 0 && a.reached < k_) {
         if (a.reached == 1) a.second_row = rel_row_[j];
@@ -270,31 +270,43 @@ class FunnelKernel {
 
   void Profile(int32_t profile) {
     const int64_t r0 = d_.event_begin[profile], r1 = d_.event_begin[profile + 1];
-    // Gather the rows that match a step or an exclusion.
-    rel_ts_.clear(), rel_mask_.clear(), rel_row_.clear();
-    uint32_t seen_bits = 0;
-    for (auto& v : excl_ts_) v.clear();
-    excl_ts_.resize(p_.exclusion_type.size());
+    // Gather the rows that match a step or an exclusion (raw pointers: push_back would make the
+    // compiler reload every member pointer per row).
+    const size_t len = static_cast<size_t>(r1 - r0);
+    if (rel_ts_.size() < len) rel_ts_.resize(len), rel_mask_.resize(len), rel_row_.resize(len);
+    Micros* out_ts = rel_ts_.data();
+    uint32_t* out_mask = rel_mask_.data();
+    int64_t* out_row = rel_row_.data();
+    size_t m = 0;
+    uint32_t seen_bits = 0, seen_excl = 0;
+    const Micros* ts = ev_.ts.data();
+    const int32_t* type = ev_.type.data();
+    const uint32_t* slut = step_lut_.data();
+    const uint32_t* xlut = excl_lut_.data();
+    const size_t nlut = step_lut_.size();
+    const uint32_t* bstep = step_.data();
+    const uint32_t* bexcl = excl_.data();
     for (int64_t r = r0; r < r1; ++r) {
       uint32_t step, excl;
       if (with_where_) {
-        const size_t b = static_cast<size_t>(r - block_);
-        step = step_[b], excl = excl_[b];
+        step = bstep[r - block_], excl = bexcl[r - block_];
       } else {
-        const size_t t = static_cast<size_t>(ev_.type[static_cast<size_t>(r)]);
-        step = t < step_lut_.size() ? step_lut_[t] : 0, excl = t < excl_lut_.size() ? excl_lut_[t] : 0;
+        const size_t t = static_cast<size_t>(type[r]);
+        step = t < nlut ? slut[t] : 0, excl = t < nlut ? xlut[t] : 0;
       }
-      if ((step | excl) == 0) continue;
-      if (step != 0) {
-        seen_bits |= step;
-        rel_ts_.push_back(ev_.ts[static_cast<size_t>(r)]);
-        rel_mask_.push_back(step);
-        rel_row_.push_back(r);
-      }
-      for (uint32_t x = excl; x != 0; x &= x - 1) excl_ts_[static_cast<size_t>(__builtin_ctz(x))].push_back(ev_.ts[static_cast<size_t>(r)]);
+      out_ts[m] = ts[r], out_mask[m] = step, out_row[m] = r;
+      m += step != 0;
+      seen_bits |= step, seen_excl |= excl;
     }
-    if (rel_ts_.empty()) return;
-    const size_t m = rel_ts_.size();
+    rel_len_ = m;
+    for (auto& v : excl_ts_) v.clear();
+    excl_ts_.resize(p_.exclusion_type.size());
+    if (seen_excl != 0)  // a second pass only for profiles with exclusion events
+      for (int64_t r = r0; r < r1; ++r) {
+        const uint32_t excl = with_where_ ? bexcl[r - block_] : (static_cast<size_t>(type[r]) < nlut ? xlut[type[r]] : 0);
+        for (uint32_t x = excl; x != 0; x &= x - 1) excl_ts_[static_cast<size_t>(__builtin_ctz(x))].push_back(ts[r]);
+      }
+    if (m == 0) return;
     if (fast_single_ && !(seen_bits & 2u)) {  // nothing matches step 2: the first entry is the best attempt
       for (size_t i = 0; i < m; ++i)
         if ((rel_mask_[i] & 1u) && rel_ts_[i] >= p_.options.since && rel_ts_[i] <= p_.options.until) {
@@ -348,7 +360,7 @@ class FunnelKernel {
 
   // next_[k * m + i]: the first relevant row after i with a strictly later time matching step k.
   void BuildNext() {
-    const size_t m = rel_ts_.size();
+    const size_t m = rel_len_;
     next_.assign(static_cast<size_t>(k_) * m, UINT32_MAX);
     uint32_t nearest[kMaxSteps];
     std::fill(nearest, nearest + k_, UINT32_MAX);
@@ -372,6 +384,7 @@ class FunnelKernel {
   std::vector<uint8_t> buf_;
   std::vector<Micros> rel_ts_;
   std::vector<int64_t> rel_row_;
+  size_t rel_len_ = 0;  // rows of rel_* in use (the vectors only grow)
   std::vector<std::vector<Micros>> excl_ts_;
   int64_t block_ = 0;
   bool with_where_ = false;  // step or exclusion conditions: masks per block
