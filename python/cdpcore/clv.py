@@ -184,7 +184,10 @@ class _Fitter:
 
     @property
     def summary(self):
-        """coef, se(coef) and the Wald 95% bounds of each parameter (lifetimes' columns)."""
+        """coef, se(coef) and the Wald 95% bounds of each parameter (lifetimes' columns).
+
+        Example: ``BetaGeo().fit(s["frequency"], s["recency"], s["T"]).summary``
+        """
         self._check_fitted()
         se = self.standard_errors_
         return pd.DataFrame({"coef": self.params_, "se(coef)": se, "lower 95% bound": self.params_ - 1.96 * se,

@@ -30,6 +30,10 @@ double LogSubExp(double a, double b);
 /// is a non-positive integer.
 double LogHyp2F1(double a, double b, double c, double z, int* sign);
 
+/// log 2F1(a, b; c; z) for 0 <= z < 1 when the value is positive, and in grad[0..3] its
+/// derivatives d/da, d/db, d/dc, d/dz (term-wise; Euler's transformation as above). NaN otherwise.
+double LogHyp2F1Grad(double a, double b, double c, double z, double* grad);
+
 /// (1 - e^(-k L)) / k, continuous at k = 0 (value L). For L >= 0.
 double OneMinusExpOverK(double k, double L);
 

@@ -34,33 +34,44 @@ double MonotoneFrom(double a, double b, double c) {
   return std::max({root, -a, -b, -c, 0.0}) + 1;
 }
 
-// Gauss' series for 0 <= z < 1 summed with rescaling: log |sum| and its sign.
-double SeriesLog(double a, double b, double c, double z, int* sign) {
+// Gauss' series for 0 <= z < 1 summed with rescaling: log |sum| and its sign; with kGrad also
+// d log|sum| / d(a, b, c, z) in grad[0..3], summed term by term (d t_n / da = t_n sum_{j<n} 1/(a+j),
+// d t_n / dc = -t_n sum_{j<n} 1/(c+j), d t_n / dz = n t_n / z).
+template <bool kGrad>
+double SeriesLog(double a, double b, double c, double z, int* sign, double* grad) {
   *sign = 1;
+  if (kGrad) grad[0] = grad[1] = grad[2] = 0, grad[3] = a * b / c;  // the values at z = 0
   if (z == 0) return 0;
   double term = 1, sum = 1, log_scale = 0;
+  double ha = 0, hb = 0, hc = 0, da = 0, db = 0, dc = 0, dz = 0;
   const double past_peak = MonotoneFrom(a, b, c);
-  for (int64_t n = 0; n < kMaxTerms; ++n) {
+  bool done = false;
+  for (int64_t n = 0; n < kMaxTerms && !done; ++n) {
     const double dn = static_cast<double>(n);
     const double ratio = (a + dn) * (b + dn) / ((c + dn) * (dn + 1)) * z;
-    term *= ratio;
+    term *= ratio;  // t_{n+1}
     sum += term;
+    if (kGrad) {
+      ha += 1 / (a + dn), hb += 1 / (b + dn), hc += 1 / (c + dn);
+      da += term * ha, db += term * hb, dc -= term * hc, dz += term * (dn + 1);
+    }
     if (term == 0) break;  // a or b a non-positive integer: a polynomial
-    if (std::abs(sum) > kBig) sum /= kBig, term /= kBig, log_scale += kLogBig;
+    if (std::abs(sum) > kBig) {
+      sum /= kBig, term /= kBig, log_scale += kLogBig;
+      if (kGrad) da /= kBig, db /= kBig, dc /= kBig, dz /= kBig;
+    }
     if (dn > past_peak) {
-      // Past the largest ratio the later ratios stay below rho: the tail is a geometric bound.
+      // Past the largest ratio the later ratios stay below rho: the tail is a geometric bound
+      // (weighted by the derivative factors, which grow like n and log n).
       const double rho = std::max(std::abs(ratio), z);
-      if (rho < 1 && std::abs(term) * rho / (1 - rho) <= 1e-17 * std::abs(sum)) {
-        *sign = sum < 0 ? -1 : 1;
-        return log_scale + std::log(std::abs(sum));
-      }
+      const double weight = kGrad ? dn + 2 + std::abs(ha) + std::abs(hb) + std::abs(hc) : 1.0;
+      done = rho < 1 && std::abs(term) * weight * rho / (1 - rho) <= 1e-17 * std::abs(sum);
     }
   }
-  if (term == 0) {
-    *sign = sum < 0 ? -1 : 1;
-    return log_scale + std::log(std::abs(sum));
-  }
-  return kNaN;
+  if (!done && term != 0) return kNaN;
+  *sign = sum < 0 ? -1 : 1;
+  if (kGrad) grad[0] = da / sum, grad[1] = db / sum, grad[2] = dc / sum, grad[3] = dz / (z * sum);
+  return log_scale + std::log(std::abs(sum));
 }
 
 // Gauss-Kronrod 7/15 nodes and weights (QUADPACK qk15).
@@ -121,8 +132,26 @@ double LogHyp2F1(double a, double b, double c, double z, int* sign) {
   if (!(z < 1) || !std::isfinite(a) || !std::isfinite(b) || !std::isfinite(c)) return kNaN;
   if (c <= 0 && c == std::floor(c)) return kNaN;
   if (z < 0) return -a * std::log1p(-z) + LogHyp2F1(a, c - b, c, z / (z - 1), sign);  // Pfaff
-  if (c - a - b < 0) return (c - a - b) * std::log1p(-z) + SeriesLog(c - a, c - b, c, z, sign);  // Euler
-  return SeriesLog(a, b, c, z, sign);
+  if (c - a - b < 0) return (c - a - b) * std::log1p(-z) + SeriesLog<false>(c - a, c - b, c, z, sign, nullptr);  // Euler
+  return SeriesLog<false>(a, b, c, z, sign, nullptr);
+}
+
+double LogHyp2F1Grad(double a, double b, double c, double z, double* grad) {
+  int sign = 1;
+  if (!(z >= 0 && z < 1) || (c <= 0 && c == std::floor(c))) return kNaN;
+  double l = 0;
+  if (c - a - b < 0) {  // Euler: log F = (c-a-b) log(1-z) + log G(c-a, c-b; c; z)
+    double g[4];
+    const double l1z = std::log1p(-z);
+    l = (c - a - b) * l1z + SeriesLog<true>(c - a, c - b, c, z, &sign, g);
+    grad[0] = -l1z - g[0];
+    grad[1] = -l1z - g[1];
+    grad[2] = l1z + g[0] + g[1] + g[2];
+    grad[3] = -(c - a - b) / (1 - z) + g[3];
+  } else {
+    l = SeriesLog<true>(a, b, c, z, &sign, grad);
+  }
+  return sign > 0 ? l : kNaN;
 }
 
 double OneMinusExpOverK(double k, double L) {
