@@ -897,6 +897,16 @@ class Evaluator {
   std::deque<StringDictionary> scratch_;  // strings made by lower()/upper()/coalesce()
 };
 
+// out[i] = 1 where `root` is true over rows [b, e) (profiles or events).
+absl::Status Truth(const Node& root, const QueryData& data, size_t b, size_t e, std::vector<uint8_t>* out) {
+  Evaluator ev(data);
+  auto v = ev.Eval(root, b, e);
+  if (!v.ok()) return v.status();
+  out->resize(e - b);
+  for (size_t i = 0; i < e - b; ++i) (*out)[i] = v->b[v->At(i)] == kT;
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status Query::Evaluate(const QueryData& data, int32_t begin, int32_t end, std::vector<uint8_t>* out) const {
@@ -909,13 +919,7 @@ absl::Status Query::Evaluate(const QueryData& data, int32_t begin, int32_t end, 
   for (const std::string& c : columns_)
     if (data.profile_columns == nullptr || data.profile_columns->Find(c) == nullptr)
       return absl::InvalidArgumentError(Cat("query data lacks the profile column '", c, "'"));
-  Evaluator ev(data);
-  auto v = ev.Eval(*root_, static_cast<size_t>(begin), static_cast<size_t>(end));
-  if (!v.ok()) return v.status();
-  const size_t n = static_cast<size_t>(end - begin);
-  out->resize(n);
-  for (size_t i = 0; i < n; ++i) (*out)[i] = v->b[v->At(i)] == kT;
-  return absl::OkStatus();
+  return Truth(*root_, data, static_cast<size_t>(begin), static_cast<size_t>(end), out);
 }
 
 absl::Status Query::EvaluateEvents(const QueryData& data, int64_t begin, int64_t end, std::vector<uint8_t>* out) const {
@@ -924,13 +928,7 @@ absl::Status Query::EvaluateEvents(const QueryData& data, int64_t begin, int64_t
   if (data.events == nullptr || data.event_dict == nullptr) return absl::InvalidArgumentError("query data has no events");
   if (begin < 0 || end < begin || static_cast<size_t>(end) > data.events->size())
     return absl::InvalidArgumentError(Cat("event range [", begin, ", ", end, ") is outside 0..", data.events->size()));
-  Evaluator ev(data);
-  auto v = ev.Eval(*root_, static_cast<size_t>(begin), static_cast<size_t>(end));
-  if (!v.ok()) return v.status();
-  const size_t n = static_cast<size_t>(end - begin);
-  out->resize(n);
-  for (size_t i = 0; i < n; ++i) (*out)[i] = v->b[v->At(i)] == kT;
-  return absl::OkStatus();
+  return Truth(*root_, data, static_cast<size_t>(begin), static_cast<size_t>(end), out);
 }
 
 EventTypeIndex EventTypeIndex::Build(const Vec<int32_t>& types) {
