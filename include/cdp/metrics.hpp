@@ -72,8 +72,9 @@ struct RetentionResult {
   std::string period, mode;
   bool by_group = false;
 };
-/// `group_names`: the text of each group code when cohorts are by a property.
+/// `group_names`: the text of each group code when cohorts are by a property. Cells of period
+/// cohorts that lie after `last_period` (the clock's period) are not observed yet and are left out.
 RetentionResult FinishRetention(const RetentionOptions& options, const PeriodCalendar& calendar, RetentionPartial&& all,
-                                const StringDictionary* group_names);
+                                const StringDictionary* group_names, int64_t last_period = INT64_MAX);
 
 }  // namespace cdp

@@ -9,7 +9,8 @@ from ._tables import to_frame
 
 
 class Retention:
-    """Cohort retention. ``table`` is long (cohort, cohort_size, offset, active, rate, revenue);
+    """Cohort retention. ``table`` is long (cohort, cohort_size, offset, active, rate, revenue; cells
+    after the clock's period are not observed yet and absent, NaN in the matrices);
     ``counts``, ``rates`` and ``revenue`` are cohort x offset matrices; ``lifecycle`` has per period
     the new, returning, resurrecting and dormant (negative) profiles.
 
@@ -51,14 +52,10 @@ class Retention:
         return self.table.copy()
 
     def curve(self):
-        """Retention by offset over every cohort old enough to have that offset (weighted by size):
+        """Retention by offset over the cohorts observed at that offset (weighted by size):
         offset, profiles, active, rate, churn (1 - rate relative to the previous offset)."""
-        t = self.table
         rows = []
-        periods = sorted(t["cohort"].unique()) if len(t) else []
-        for k, g in t.groupby("offset"):
-            if not self.by_group and len(periods) > k:
-                g = g[g["cohort"] <= periods[len(periods) - 1 - k]]  # cohorts that have reached offset k
+        for k, g in self.table.groupby("offset"):  # cells not observed yet are not in the table
             size, act = int(g["cohort_size"].sum()), int(g["active"].sum())
             rows.append({"offset": k, "profiles": size, "active": act, "rate": act / size if size else np.nan})
         c = pd.DataFrame(rows)

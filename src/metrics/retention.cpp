@@ -145,7 +145,7 @@ absl::StatusOr<RetentionPartial> RunRetention(const QueryData& d, int32_t begin,
 }
 
 RetentionResult FinishRetention(const RetentionOptions& o, const PeriodCalendar& cal, RetentionPartial&& all,
-                                const StringDictionary* group_names) {
+                                const StringDictionary* group_names, int64_t last_period) {
   RetentionResult r;
   r.period = o.period, r.mode = o.mode, r.by_group = group_names != nullptr;
   std::sort(all.cohorts.begin(), all.cohorts.end(), [&](const auto& a, const auto& b) {
@@ -161,6 +161,7 @@ RetentionResult FinishRetention(const RetentionOptions& o, const PeriodCalendar&
   Column& revenue = t.Add("revenue", ColumnType::kDouble);
   for (const auto& [key, c] : all.cohorts)
     for (size_t k = 0; k < c.active.size(); ++k) {
+      if (!group_names && key + static_cast<int64_t>(k) > last_period) break;  // not observed yet
       if (group_names) t.AppendString(cohort, group_names->Get(static_cast<int32_t>(key)));
       else cohort.i64.push_back(cal.Start(key));
       size.i64.push_back(c.size);

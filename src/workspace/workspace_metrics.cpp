@@ -39,7 +39,7 @@ absl::StatusOr<RetentionResult> Workspace::Retention(const RetentionOptions& opt
       EventOffsets(), [&](int32_t b, int32_t e) { return RunRetention(*d, b, e, options, g); },
       workspace_internal::MergeInto<RetentionPartial>);
   if (!all.ok()) return all.status();
-  return FinishRetention(options, *cal, *std::move(all), group.empty() ? nullptr : groups.dict.get());
+  return FinishRetention(options, *cal, *std::move(all), group.empty() ? nullptr : groups.dict.get(), cal->Of(Clock()));
 }
 
 }  // namespace cdp
