@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "cdp/ingest.hpp"
 #include "cdp/reader.hpp"
 #include "cdp/table.hpp"
 
@@ -35,5 +37,13 @@ inline GeneratedSource Source(const Table& t) {
   return s;
 }
 
+
+/// How generated events are ingested: ts holds epoch microseconds.
+inline IngestOptions GeneratedIngestOptions() {
+  IngestOptions opt;
+  opt.mapping["ts"] = "ts";
+  opt.time.epoch_unit = EpochUnit::kMicros;
+  return opt;
+}
 
 }  // namespace cdp::testing

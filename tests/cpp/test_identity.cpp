@@ -329,10 +329,7 @@ TEST_CASE("ground truth: merge precision and recall on the generator's data with
   REQUIRE(data.ok());
   GeneratedSource src = Source(data->events);
   auto ws = Open();
-  IngestOptions opt;
-  opt.mapping["ts"] = "ts";
-  opt.time.epoch_unit = EpochUnit::kMicros;
-  auto rep = ws->IngestColumns(src.batch, opt);
+  auto rep = ws->IngestColumns(src.batch, cdp::testing::GeneratedIngestOptions());
   REQUIRE(rep.ok());
   auto ident = ws->ResolveIdentities();
   REQUIRE(ident.ok());

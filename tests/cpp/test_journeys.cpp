@@ -33,10 +33,7 @@ Shop MakeShop() {
   auto src = Source(gen->events);
   Shop s;
   s.ws = *Workspace::Open();
-  IngestOptions opt;
-  opt.mapping["ts"] = "ts";
-  opt.time.epoch_unit = EpochUnit::kMicros;
-  REQUIRE(s.ws->IngestColumns(src.batch, opt).ok());
+  REQUIRE(s.ws->IngestColumns(src.batch, cdp::testing::GeneratedIngestOptions()).ok());
   REQUIRE(s.ws->ResolveIdentities().ok());
   const EventStore& store = s.ws->events();
   const int32_t n = s.ws->profiles().size();
