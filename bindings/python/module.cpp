@@ -1075,4 +1075,8 @@ PYBIND11_MODULE(_core, m) {
         py::arg("days"), py::arg("seed"), py::arg("events_scale") = 1.0);
   void BindClv(pybind11::module_& m);  // bindings/python/clv.cpp
   BindClv(m);
+  void BindExperiments(pybind11::module_& m);  // bindings/python/experiments.cpp
+  BindExperiments(m);
+  void BindChurn(pybind11::module_& m);  // bindings/python/churn.cpp
+  BindChurn(m);
 }
