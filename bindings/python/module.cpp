@@ -71,8 +71,8 @@ PYBIND11_MODULE(_core, m) {
     g_error_types = types.ptr();
     Py_INCREF(g_error_types);
   });
-  py::class_<PyWorkspace>(m, "Workspace")
-      .def(py::init<const std::string&, bool>(), py::arg("path") = ":memory:", py::arg("read_only") = false)
+  py::class_<PyWorkspace> workspace(m, "Workspace");
+  workspace.def(py::init<const std::string&, bool>(), py::arg("path") = ":memory:", py::arg("read_only") = false)
       .def("ingest_csv", &PyWorkspace::IngestCsv, py::arg("path"), py::arg("options"), py::arg("progress") = py::none())
       .def("ingest_csv_text", &PyWorkspace::IngestCsvText)
       .def("ingest_ndjson", &PyWorkspace::IngestNdjson, py::arg("path"), py::arg("options"),
@@ -130,6 +130,8 @@ PYBIND11_MODULE(_core, m) {
       .def("heatmap", &PyWorkspace::Heatmap)
       .def("attribution", &PyWorkspace::Attribution)
       .def("retention", &PyWorkspace::Retention);
+  void BindKpis(py::class_<PyWorkspace> & cls);  // bindings/python/kpis.cpp
+  BindKpis(workspace);
   using Matrix = py::array_t<double, py::array::c_style | py::array::forcecast>;
   m.def("kmeans", [](Matrix x, int n_clusters, int n_init, int max_iter, double tol, uint64_t seed, int threads) {
     if (x.ndim() != 2) throw py::value_error("kmeans: X must be 2-dimensional (n_samples, n_features)");

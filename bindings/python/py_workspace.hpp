@@ -657,6 +657,8 @@ class PyWorkspace {
   }
 
   // --- journeys ---------------------------------------------------------------------------------
+  /// The native workspace, for calls inside Native (which holds the lock).
+  cdp::Workspace& native() { return *ws_; }
   template <typename F>
   auto Native(F f) {  // runs f without the GIL under the workspace lock
     std::unique_lock<std::mutex> lock = Lock();

@@ -117,6 +117,17 @@ struct AttributionResult {
   Table ToTable() const;
 };
 
+/// The heuristic (rule-based) models, which split each journey on its own.
+enum class TouchModel { kFirst, kLast, kLinear, kPosition, kTimeDecay };
+/// "first", "last", "linear", "position" or "time_decay". Errors (InvalidArgument) name the
+/// models; markov and shapley are data-driven (they need every journey: Attribute).
+absl::StatusOr<TouchModel> ParseTouchModel(std::string_view name);
+/// Shares of the n >= 1 touches of one journey under `model` (summing to 1), into `shares`.
+/// `touch_ts` (n touches) and `conversion_ts` are read by time_decay only; `options` gives the
+/// position shares and the half-life (validated by the caller).
+void TouchShares(TouchModel model, const Micros* touch_ts, size_t n, Micros conversion_ts,
+                 const AttributionOptions& options, std::vector<double>& shares);
+
 /// Attributes the input's conversions and values to its channels with every model asked.
 /// Errors (InvalidArgument, naming the problem): a bad input (ValidateAttributionInput), an unknown
 /// or repeated model, markov_order outside 1..4, confidence outside (0, 1), half_life <= 0,

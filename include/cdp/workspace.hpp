@@ -15,6 +15,7 @@
 #include "cdp/identity.hpp"
 #include "cdp/ingest.hpp"
 #include "cdp/journeys.hpp"
+#include "cdp/kpis.hpp"
 #include "cdp/metrics.hpp"
 #include "cdp/profiles.hpp"
 #include "cdp/query.hpp"
@@ -252,6 +253,17 @@ class Workspace {
   /// Cohort retention and lifecycle. `group_by` (a profile column such as "country") makes the
   /// cohorts groups of profiles instead of entry periods.
   absl::StatusOr<RetentionResult> Retention(const RetentionOptions& options = {}, std::string_view group_by = "");
+  /// Campaign KPIs (cdp/kpis.hpp): conversions credited to campaign touches, joined with `costs`.
+  absl::StatusOr<CampaignKpiResult> CampaignKpis(const CampaignKpiOptions& options, const CampaignCosts& costs);
+  /// Web traffic per period; `group_by` as for Survey.
+  absl::StatusOr<KpiTable> WebMetrics(const WebMetricsOptions& options = {}, std::string_view group_by = "");
+  /// DAU, WAU, MAU and stickiness per day, up to the clock's day.
+  absl::StatusOr<KpiTable> ActiveUsers(const ActiveUsersOptions& options = {});
+  /// Email rates per campaign.
+  absl::StatusOr<KpiTable> EmailMetrics(const EmailMetricsOptions& options = {});
+  /// NPS or CSAT with confidence intervals. `group_by`: a profile column (groups by its text) or
+  /// a defined segment (groups "in <name>" and "not in <name>"); "": no groups.
+  absl::StatusOr<KpiTable> Survey(const SurveyOptions& options = {}, std::string_view group_by = "");
 
  private:
   Workspace() = default;
@@ -348,6 +360,10 @@ class Workspace {
   Table ProfileColumns(const std::vector<std::string>* only, std::shared_ptr<StringDictionary> dict = nullptr);
   /// Rows [event_begin[p], event_begin[p + 1]) of the sorted store are profile p's events.
   const std::vector<int64_t>& EventOffsets();
+  /// One group code per profile (kNullCode: none) from a profile column or a segment's membership,
+  /// the codes' text in `names`. Errors name the nearest column or segment.
+  absl::Status ProfileGroups(std::string_view by, std::string_view what, std::vector<int32_t>* codes,
+                             std::shared_ptr<StringDictionary>* names);
   /// Bumped whenever profiles or their derived columns may have changed (identity resolution,
   /// trait definitions): the query frame below is rebuilt lazily after it.
   uint64_t derived_version_ = 0;

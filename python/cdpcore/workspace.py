@@ -670,6 +670,81 @@ class Workspace:
              "mode": mode, "periods": int(periods), "exclude_types": list(exclude_types)}
         return Retention(self._ws.retention(o, group_by))
 
+    def kpis(self, costs, by=("channel", "campaign"), attribution="last", *, conversion="purchase",
+             conversion_where="", lookback="30d", session_gap="30m", half_life="7d", position=(0.4, 0.4),
+             margin=1.0, time_zone="UTC", exclude_types=("email_sent", "ad_impression")):
+        """Campaign KPIs: the cost table (channel, campaign, date, impressions, clicks, cost; a
+        DataFrame such as ``cdp.generate(...)["campaigns"]``) joined with the conversions credited
+        to campaign touches. A touch is a session that brings a campaign; each conversion's credit
+        is split among the touches in the `lookback` before it by `attribution` (first, last,
+        linear, position, time_decay). `by`: any of channel, campaign, day. ROI = (revenue *
+        `margin` - cost) / cost. Returns CampaignKpis (``table``, ``totals``, ``warnings``).
+
+        Example: ``ws.kpis(g["campaigns"], by=["channel"]).table[["channel", "ctr", "cpa", "roas"]]``
+        """
+        from .kpis import CampaignKpis, costs_to_native
+        o = {"conversion": conversion, "conversion_where": conversion_where, "attribution": attribution,
+             "lookback": lookback, "session_gap": session_gap, "half_life": half_life,
+             "position_first": float(position[0]), "position_last": float(position[1]), "margin": float(margin),
+             "by": [by] if isinstance(by, str) else list(by), "time_zone": time_zone,
+             "exclude_types": list(exclude_types)}
+        try:
+            native_costs = costs_to_native(costs)
+        except ValueError as e:
+            raise InvalidArgumentError(f"campaign KPIs: {e}") from None
+        return CampaignKpis(self._ws.campaign_kpis(o, native_costs))
+
+    def web_metrics(self, period="day", by=None, *, time_zone="UTC", gap="30m"):
+        """Visitors, new and returning visitors, sessions, bounce rate, pages per session and
+        average session duration per `period` (day, week, month or "all"); `by` groups by a profile
+        column or a segment (members vs the rest).
+
+        Example: ``ws.web_metrics(period="month").table``
+        """
+        from .kpis import KpiTable
+        o = {"period": period, "time_zone": time_zone, "gap": gap}
+        return KpiTable(self._ws.web_metrics(o, by or ""), "Web traffic")
+
+    def active_users(self, event=None, *, time_zone="UTC", exclude_types=("email_sent", "ad_impression")):
+        """DAU, WAU, MAU and stickiness per day up to the clock; active means any event (or `event`).
+
+        Example: ``ws.active_users().table.tail(1)``
+        """
+        from .kpis import ActiveUsers
+        o = {"event": event or "", "time_zone": time_zone, "exclude_types": list(exclude_types)}
+        return ActiveUsers(self._ws.active_users(o))
+
+    def email_metrics(self, *, conversion="purchase", conversion_window="7d", campaign_column="campaign"):
+        """Per email campaign: sent, delivered, unique opens and clicks, unsubscribes, conversions
+        (profiles buying within `conversion_window` of a click) and the rates over delivered emails.
+
+        Example: ``ws.email_metrics().table.tail(1)  # the "(all)" row``
+        """
+        from .kpis import KpiTable
+        o = {"conversion": conversion, "conversion_window": conversion_window, "campaign_column": campaign_column}
+        return KpiTable(self._ws.email_metrics(o), "Email")
+
+    def nps(self, by=None, period=None, *, confidence=0.95, event=None, score_column="score", time_zone="UTC"):
+        """Net Promoter Score (promoters 9-10 minus detractors 0-6, in points) with a Wald interval,
+        by a profile column or segment and/or period.
+
+        Example: ``ws.nps(by="country").table[["group", "responses", "nps", "nps_low", "nps_high"]]``
+        """
+        return self._survey("nps", by, period, confidence, event, score_column, time_zone)
+
+    def csat(self, by=None, period=None, *, confidence=0.95, event=None, score_column="score", time_zone="UTC"):
+        """CSAT: share of 4-5 answers on a 1-5 scale (percent) with a Wilson interval.
+
+        Example: ``ws.csat(period="month").table``
+        """
+        return self._survey("csat", by, period, confidence, event, score_column, time_zone)
+
+    def _survey(self, kind, by, period, confidence, event, score_column, time_zone):
+        from .kpis import SurveyScores
+        o = {"kind": kind, "event": event or "", "score_column": score_column, "confidence": float(confidence),
+             "period": period or "", "time_zone": time_zone}
+        return SurveyScores(self._ws.survey(o, by or ""), kind)
+
     def schema(self):
         """What expressions may use: profile fields, event fields (name, type) and event types.
 

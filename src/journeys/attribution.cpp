@@ -51,39 +51,14 @@ struct Estimate {
 // ---------------------------------------------------------------------------------------------
 // Heuristics
 
-/// Share of each touch of path p under a heuristic model, into w (sums to 1).
+/// Share of each touch of path p under a heuristic model (model < kMarkov), into w.
 void TouchShares(Model model, const AttributionInput& in, const AttributionOptions& o, int64_t p,
                  std::vector<double>& w) {
   const size_t b = static_cast<size_t>(in.path_begin[static_cast<size_t>(p)]);
   const size_t len = static_cast<size_t>(in.path_begin[static_cast<size_t>(p) + 1]) - b;
-  w.assign(len, 0.0);
-  switch (model) {
-    case Model::kFirst: w.front() = 1; break;
-    case Model::kLast: w.back() = 1; break;
-    case Model::kLinear: std::fill(w.begin(), w.end(), 1.0 / static_cast<double>(len)); break;
-    case Model::kPosition:
-      if (len == 1) {
-        w[0] = 1;
-      } else if (len == 2) {
-        w[0] = o.position_first / (o.position_first + o.position_last), w[1] = 1 - w[0];
-      } else {
-        std::fill(w.begin(), w.end(), (1 - o.position_first - o.position_last) / static_cast<double>(len - 2));
-        w.front() = o.position_first, w.back() = o.position_last;
-      }
-      break;
-    case Model::kTimeDecay: {
-      // log2 weights relative to the largest, so no weight underflows to 0 for all touches.
-      const double conv_ts = static_cast<double>(in.conversion_ts[static_cast<size_t>(p)]);
-      const double hl = static_cast<double>(o.half_life);
-      for (size_t i = 0; i < len; ++i) w[i] = -(conv_ts - static_cast<double>(in.touch_ts[b + i])) / hl;
-      const double top = *std::max_element(w.begin(), w.end());
-      for (double& x : w) x = std::exp2(x - top);
-      const double sum = std::accumulate(w.begin(), w.end(), 0.0);
-      for (double& x : w) x /= sum;
-      break;
-    }
-    default: break;
-  }
+  const bool decay = model == Model::kTimeDecay;
+  cdp::TouchShares(static_cast<TouchModel>(model), decay ? in.touch_ts.data() + b : nullptr, len,
+                   decay ? in.conversion_ts[static_cast<size_t>(p)] : 0, o, w);
 }
 
 void RunHeuristic(Model model, const AttributionInput& in, const AttributionOptions& o, const Weights& wt,
@@ -443,6 +418,45 @@ absl::Status CheckCounts(const std::vector<double>& v, std::string_view name, bo
 }
 
 }  // namespace
+
+absl::StatusOr<TouchModel> ParseTouchModel(std::string_view name) {
+  auto m = ParseModels({std::string(name)});
+  if (!m.ok()) return m.status();
+  if (m->front() == Model::kMarkov || m->front() == Model::kShapley)
+    return Invalid("'", name, "' is data-driven and splits all journeys together; per-conversion credit takes first, last, linear, position or time_decay");
+  return static_cast<TouchModel>(m->front());
+}
+
+void TouchShares(TouchModel model, const Micros* touch_ts, size_t len, Micros conversion_ts,
+                 const AttributionOptions& o, std::vector<double>& w) {
+  w.assign(len, 0.0);
+  if (len == 0) return;
+  switch (model) {
+    case TouchModel::kFirst: w.front() = 1; break;
+    case TouchModel::kLast: w.back() = 1; break;
+    case TouchModel::kLinear: std::fill(w.begin(), w.end(), 1.0 / static_cast<double>(len)); break;
+    case TouchModel::kPosition:
+      if (len == 1) {
+        w[0] = 1;
+      } else if (len == 2) {
+        w[0] = o.position_first / (o.position_first + o.position_last), w[1] = 1 - w[0];
+      } else {
+        std::fill(w.begin(), w.end(), (1 - o.position_first - o.position_last) / static_cast<double>(len - 2));
+        w.front() = o.position_first, w.back() = o.position_last;
+      }
+      break;
+    case TouchModel::kTimeDecay: {
+      // log2 weights relative to the largest, so no weight underflows to 0 for all touches.
+      const double hl = static_cast<double>(o.half_life);
+      for (size_t i = 0; i < len; ++i) w[i] = -static_cast<double>(conversion_ts - touch_ts[i]) / hl;
+      const double top = *std::max_element(w.begin(), w.end());
+      for (double& x : w) x = std::exp2(x - top);
+      const double sum = std::accumulate(w.begin(), w.end(), 0.0);
+      for (double& x : w) x /= sum;
+      break;
+    }
+  }
+}
 
 absl::Status ValidateAttributionInput(const AttributionInput& in) {
   if (in.path_begin.size() < 2) return Invalid("no paths (path_begin needs paths + 1 entries)");

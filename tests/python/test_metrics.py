@@ -75,7 +75,7 @@ def test_retention_bad_input():
         ws.retention(period="year")
     with pytest.raises(cdp.InvalidArgumentError, match="mode must be on or on_or_after"):
         ws.retention(mode="after")
-    with pytest.raises(cdp.InvalidArgumentError, match="unknown profile column 'contry'; did you mean 'country'"):
+    with pytest.raises(cdp.InvalidArgumentError, match="'contry' is neither a profile column nor a segment; did you mean 'country'"):
         ws.retention(cohort="contry")
     with pytest.raises(cdp.InvalidArgumentError, match="unknown event type 'purchse'"):
         ws.retention(event="purchse")
