@@ -80,6 +80,15 @@ void BindKpis(py::class_<PyWorkspace>& cls) {
              o.time_zone = Opt(d, "time_zone", o.time_zone);
              return KpiDict(self.Native([&] { return self.native().ActiveUsers(o); }));
            })
+      .def("social_metrics",
+           [](PyWorkspace& self, const py::dict& d) {
+             cdp::SocialMetricsOptions o;
+             o.engagement_types = Opt(d, "engagement_types", o.engagement_types);
+             o.exclude_types = Opt(d, "exclude_types", o.exclude_types);
+             o.period = Opt(d, "period", o.period);
+             o.time_zone = Opt(d, "time_zone", o.time_zone);
+             return KpiDict(self.Native([&] { return self.native().SocialMetrics(o); }));
+           })
       .def("email_metrics",
            [](PyWorkspace& self, const py::dict& d) {
              cdp::EmailMetricsOptions o;

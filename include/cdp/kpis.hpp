@@ -155,6 +155,25 @@ absl::StatusOr<ActiveUsersPartial> RunActiveUsers(const QueryData& data, int32_t
 /// days ending that day), stickiness (dau / mau); from the first active day to `last_day`.
 Table FinishActiveUsers(const ActiveUsersOptions& options, ActiveUsersPartial&& all, int64_t last_day);
 
+// --- Social engagement -----------------------------------------------------------------------------
+
+struct SocialMetricsOptions {
+  std::vector<std::string> engagement_types = {"social_like", "social_share", "social_comment"};
+  std::vector<std::string> exclude_types = {"email_sent", "ad_impression"};  ///< not activity
+  std::string period = "month";  ///< day | week | month | all
+  std::string time_zone = "UTC";
+};
+/// Per period: [active profiles, engaged profiles, engagements of each type...].
+struct SocialPartial {
+  absl::flat_hash_map<int64_t, std::vector<int64_t>> cells;
+  void Merge(SocialPartial&& other);
+};
+absl::StatusOr<SocialPartial> RunSocialMetrics(const QueryData& data, int32_t begin, int32_t end,
+                                               const SocialMetricsOptions& options, const PeriodCalendar* calendar);
+/// Table: [period], active_profiles, engaged_profiles, one count column per engagement type,
+/// engagements, engagement_rate (engaged / active profiles), engagements_per_engaged.
+Table FinishSocialMetrics(const SocialMetricsOptions& options, const PeriodCalendar* calendar, SocialPartial&& all);
+
 // --- Email ----------------------------------------------------------------------------------------
 
 struct EmailMetricsOptions {

@@ -259,6 +259,8 @@ class Workspace {
   absl::StatusOr<KpiTable> WebMetrics(const WebMetricsOptions& options = {}, std::string_view group_by = "");
   /// DAU, WAU, MAU and stickiness per day, up to the clock's day.
   absl::StatusOr<KpiTable> ActiveUsers(const ActiveUsersOptions& options = {});
+  /// Social engagement per period.
+  absl::StatusOr<KpiTable> SocialMetrics(const SocialMetricsOptions& options = {});
   /// Email rates per campaign.
   absl::StatusOr<KpiTable> EmailMetrics(const EmailMetricsOptions& options = {});
   /// NPS or CSAT with confidence intervals. `group_by`: a profile column (groups by its text) or

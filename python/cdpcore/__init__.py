@@ -19,6 +19,8 @@ from .workspace import Workspace
 from . import journeys
 from . import clv
 from . import metrics
+from . import churn
+from . import kpis
 from .journeys import attribution_from_paths, Sessions, Funnel, Paths, Stages, Heatmap, Attribution
 
 _core._register_errors(_TYPES)

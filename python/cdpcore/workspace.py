@@ -714,6 +714,18 @@ class Workspace:
         o = {"event": event or "", "time_zone": time_zone, "exclude_types": list(exclude_types)}
         return ActiveUsers(self._ws.active_users(o))
 
+    def social_metrics(self, period="month", *, engagement_types=("social_like", "social_share", "social_comment"),
+                       time_zone="UTC"):
+        """Social engagement per `period` (day, week, month, all): active and engaged profiles,
+        engagements by type, engagement rate (engaged / active profiles) and engagements per
+        engaged profile.
+
+        Example: ``ws.social_metrics().table[["period", "engagement_rate"]]``
+        """
+        from .kpis import KpiTable
+        o = {"period": period, "time_zone": time_zone, "engagement_types": list(engagement_types)}
+        return KpiTable(self._ws.social_metrics(o), "Social engagement")
+
     def email_metrics(self, *, conversion="purchase", conversion_window="7d", campaign_column="campaign"):
         """Per email campaign: sent, delivered, unique opens and clicks, unsubscribes, conversions
         (profiles buying within `conversion_window` of a click) and the rates over delivered emails.

@@ -88,6 +88,66 @@ Table FinishWebMetrics(const WebMetricsOptions& o, const PeriodCalendar* cal, We
   return t;
 }
 
+// --- Social engagement ----------------------------------------------------------------------------
+
+void SocialPartial::Merge(SocialPartial&& o) {
+  for (auto& [k, v] : o.cells) {
+    std::vector<int64_t>& into = cells[k];
+    if (into.size() < v.size()) into.resize(v.size(), 0);
+    for (size_t i = 0; i < v.size(); ++i) into[i] += v[i];
+  }
+}
+
+absl::StatusOr<SocialPartial> RunSocialMetrics(const QueryData& d, int32_t begin, int32_t end,
+                                               const SocialMetricsOptions& o, const PeriodCalendar* cal) {
+  if (o.engagement_types.empty()) return absl::InvalidArgumentError("social metrics: no engagement type given");
+  const std::vector<uint8_t> excluded = TypeFlags(*d.event_dict, o.exclude_types);
+  std::vector<int32_t> codes;
+  for (const std::string& t : o.engagement_types) codes.push_back(TypeCode(*d.event_dict, t));
+  const size_t width = 2 + codes.size();
+  const EventColumns& ev = *d.events;
+  SocialPartial out;
+  for (int32_t p = begin; p < end; ++p) {
+    int64_t active_in = INT64_MIN, engaged_in = INT64_MIN;
+    for (int64_t row = d.event_begin[p]; row < d.event_begin[p + 1]; ++row) {
+      const size_t r = static_cast<size_t>(row);
+      const int32_t type = ev.type[r];
+      if (static_cast<size_t>(type) < excluded.size() && excluded[static_cast<size_t>(type)]) continue;
+      const int64_t at = cal != nullptr ? cal->Of(ev.ts[r]) : 0;
+      std::vector<int64_t>& c = out.cells[at];
+      if (c.empty()) c.assign(width, 0);
+      if (at != active_in) ++c[0], active_in = at;  // events come in time order
+      const auto hit = std::find(codes.begin(), codes.end(), type);
+      if (hit == codes.end()) continue;
+      if (at != engaged_in) ++c[1], engaged_in = at;
+      ++c[2 + static_cast<size_t>(hit - codes.begin())];
+    }
+  }
+  return out;
+}
+
+Table FinishSocialMetrics(const SocialMetricsOptions& o, const PeriodCalendar* cal, SocialPartial&& all) {
+  std::vector<std::pair<int64_t, std::vector<int64_t>>> cells(all.cells.begin(), all.cells.end());
+  std::sort(cells.begin(), cells.end());
+  Table t;
+  Column* period = cal != nullptr ? &t.Add("period", ColumnType::kInt64) : nullptr;
+  std::vector<Column*> counts = {&t.Add("active_profiles", ColumnType::kInt64), &t.Add("engaged_profiles", ColumnType::kInt64)};
+  for (const std::string& type : o.engagement_types) counts.push_back(&t.Add(type, ColumnType::kInt64));
+  Column& total = t.Add("engagements", ColumnType::kInt64);
+  Column& rate = t.Add("engagement_rate", ColumnType::kDouble);
+  Column& per = t.Add("engagements_per_engaged", ColumnType::kDouble);
+  for (auto& [k, c] : cells) {
+    c.resize(counts.size(), 0);
+    if (period != nullptr) period->i64.push_back(cal->Start(k));
+    int64_t sum = 0;
+    for (size_t i = 0; i < counts.size(); ++i) counts[i]->i64.push_back(c[i]), sum += i >= 2 ? c[i] : 0;
+    total.i64.push_back(sum);
+    rate.f64.push_back(Ratio(static_cast<double>(c[1]), static_cast<double>(c[0])));
+    per.f64.push_back(Ratio(static_cast<double>(sum), static_cast<double>(c[1])));
+  }
+  return t;
+}
+
 // --- Active users ----------------------------------------------------------------------------------
 
 void ActiveUsersPartial::Merge(ActiveUsersPartial&& o) {

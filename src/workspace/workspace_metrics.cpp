@@ -126,6 +126,23 @@ absl::StatusOr<KpiTable> Workspace::ActiveUsers(const ActiveUsersOptions& option
   return KpiTable{FinishActiveUsers(options, *std::move(all), cal->Day(Clock())), {}};
 }
 
+absl::StatusOr<KpiTable> Workspace::SocialMetrics(const SocialMetricsOptions& options) {
+  auto d = EventData();
+  if (!d.ok()) return d.status();
+  std::optional<PeriodCalendar> cal;
+  if (options.period != "all") {
+    auto c = PeriodCalendar::Create(options.period, options.time_zone);
+    if (!c.ok()) return PrefixStatus(c.status(), "social metrics: ");
+    cal = *std::move(c);
+  }
+  const PeriodCalendar* c = cal ? &*cal : nullptr;
+  auto all = workspace_internal::Partitioned(
+      EventOffsets(), [&](int32_t b, int32_t e) { return RunSocialMetrics(*d, b, e, options, c); },
+      workspace_internal::MergeInto<SocialPartial>);
+  if (!all.ok()) return all.status();
+  return KpiTable{FinishSocialMetrics(options, c, *std::move(all)), {}};
+}
+
 absl::StatusOr<KpiTable> Workspace::EmailMetrics(const EmailMetricsOptions& options) {
   auto d = EventData();
   if (!d.ok()) return d.status();

@@ -227,3 +227,14 @@ def test_nps_and_csat_with_intervals():
         ws.nps(by="contry")
     with pytest.raises(cdp.InvalidArgumentError, match=r"confidence must be in \(0, 1\)"):
         ws.csat(confidence=1.5)
+
+
+def test_social_engagement():
+    rows = [pv("u1", at(0)), ("u1", "social_like", at(0, 1), {}), ("u1", "social_like", at(0, 2), {}),
+            ("u1", "social_share", at(1), {}), pv("u2", at(0)), pv("u3", at(0)), ("u3", "social_comment", at(2), {}),
+            ("u2", "email_sent", at(40), {"campaign": "nl"})]  # not activity
+    t = workspace(rows).social_metrics(period="all").table.iloc[0]
+    # Active: u1, u2, u3; engaged: u1, u3; engagements 2 likes + 1 share + 1 comment.
+    assert (t.active_profiles, t.engaged_profiles, t.social_like, t.social_share, t.social_comment, t.engagements) == \
+        (3, 2, 2, 1, 1, 4)
+    assert t.engagement_rate == pytest.approx(2 / 3) and t.engagements_per_engaged == pytest.approx(2.0)
