@@ -751,6 +751,77 @@ class Workspace:
         """
         return self._survey("csat", by, period, confidence, event, score_column, time_zone)
 
+    def churn_features(self, as_of=None, *, exclude_types=("email_sent", "ad_impression")):
+        """Per profile active up to `as_of` (default: the clock), behaviour features computed only
+        from events up to then: recency_days, tenure_days, active_days, events, revenue, one count
+        column per event type (``n_<type>``) and rates per active day. The index is the profile id.
+
+        Example: ``ws.churn_features().describe()``
+        """
+        return self._churn_features(self._as_of(as_of) if as_of is not None else self._ws.clock(), exclude_types)
+
+    def _churn_features(self, at_us, exclude_types):
+        ev = self.events(columns=["profile", "type", "ts", "revenue"])
+        at = pd.Timestamp(at_us, unit="us", tz="UTC")
+        ev = ev[(ev["ts"] <= at) & ~ev["type"].isin(list(exclude_types))]
+        if not len(ev):
+            raise InvalidArgumentError(f"churn features: no activity up to {at}")
+        g = ev.groupby("profile", sort=True)
+        day = ev["ts"].dt.floor("D")
+        f = pd.DataFrame({
+            "recency_days": (at - g["ts"].max()).dt.total_seconds() / 86400,
+            "tenure_days": (at - g["ts"].min()).dt.total_seconds() / 86400,
+            "active_days": day.groupby(ev["profile"]).nunique(),
+            "events": g.size(),
+            "revenue": g["revenue"].sum(min_count=1).fillna(0.0),
+        })
+        counts = pd.crosstab(ev["profile"], ev["type"].astype(str))
+        counts.columns = [f"n_{c}" for c in counts.columns]
+        f = f.join(counts).fillna(0.0)
+        f["events_per_active_day"] = f["events"] / f["active_days"]
+        f.index.name = "profile"
+        return f.astype(np.float64)
+
+    def churn(self, horizon="90d", *, C=1.0, calibrate="platt", holdout=0.25, random_state=0,
+              features=None, exclude_types=("email_sent", "ad_impression")):
+        """Churn propensity. Profiles active before ``cutoff = clock - horizon`` are labelled
+        churned when they have no activity after it; a ChurnModel (penalized logistic regression,
+        holdout AUC, calibration, drivers) is fitted on their features as of the cutoff
+        (``churn_features``; `features` picks columns), then every profile active by the clock is
+        scored on its features now. Returns the fitted model with ``scores_`` (profile, key,
+        churn_probability), ``cutoff_`` and ``churn_rate_``.
+
+        Example: ``m = ws.churn("60d"); m.auc_, m.drivers_.head(), m.scores_.nlargest(10, "churn_probability")``
+        """
+        from .churn import ChurnModel
+        try:
+            h = int(pd.Timedelta(horizon) / pd.Timedelta(microseconds=1))
+        except ValueError:
+            raise InvalidArgumentError(f"churn: horizon {horizon!r} is not a duration such as '90d'") from None
+        if h <= 0:
+            raise InvalidArgumentError(f"churn: horizon must be positive, got {horizon!r}")
+        clock = self._ws.clock()
+        cutoff = clock - h
+        past = self._churn_features(cutoff, exclude_types)
+        ev = self.events(columns=["profile", "type", "ts"])
+        later = ev[(ev["ts"] > pd.Timestamp(cutoff, unit="us", tz="UTC")) & ~ev["type"].isin(list(exclude_types))]
+        churned = ~np.asarray(past.index.isin(later["profile"].unique()), dtype=bool)
+        cols = list(features) if features is not None else list(past.columns)
+        missing = [c for c in cols if c not in past.columns]
+        if missing:
+            raise InvalidArgumentError(f"churn: unknown feature(s) {missing}; available: {list(past.columns)}")
+        # Recency and tenure grow with the horizon the model never sees; the counts describe behaviour.
+        model = ChurnModel(C=C, holdout=holdout, calibrate=calibrate, random_state=random_state)
+        model.fit(past[cols], pd.Series(churned.astype(np.int8), index=past.index))
+        now = self._churn_features(clock, exclude_types).reindex(columns=cols, fill_value=0.0)
+        keys = self.profiles().set_index("profile")["key"]
+        model.scores_ = pd.DataFrame({"key": keys.reindex(now.index).astype(str).to_numpy(),
+                                      "churn_probability": model.predict_proba(now).to_numpy()},
+                                     index=now.index).reset_index()
+        model.cutoff_ = pd.Timestamp(cutoff, unit="us", tz="UTC")
+        model.churn_rate_ = float(churned.mean())
+        return model
+
     def _survey(self, kind, by, period, confidence, event, score_column, time_zone):
         from .kpis import SurveyScores
         o = {"kind": kind, "event": event or "", "score_column": score_column, "confidence": float(confidence),
