@@ -60,6 +60,8 @@ typedef struct cdp_heatmap_options cdp_heatmap_options;
 typedef struct cdp_touch_options cdp_touch_options;
 typedef struct cdp_attribution_options cdp_attribution_options;
 typedef struct cdp_result cdp_result;
+typedef struct cdp_metric_options cdp_metric_options;
+typedef struct cdp_clv_model cdp_clv_model;
 
 /* Version "0.1.0" and ABI revision (incremented when functions are added; 3 adds segments,
  * 4 journeys and attribution). */
@@ -414,6 +416,66 @@ CDP_API cdp_status cdp_attribution_from_paths(const char* const* paths, const do
                                               const double* values, const double* nulls, int64_t n,
                                               const char* models, const cdp_attribution_options* options,
                                               cdp_table** out);
+
+/* --- Metrics (ABI 5) -------------------------------------------------------------------------
+ * One key/value options handle serves every metric call; each call reads the keys it knows and
+ * refuses any other (CDP_ERR_INVALID_ARGUMENT naming the key and the keys it takes). A later set
+ * of the same key wins. opts may be NULL (defaults). Results are cdp_result bundles; the table
+ * "warnings" (one text column "warning") explains null cells and skipped input. docs/metrics.md
+ * has every formula. */
+CDP_API cdp_status cdp_metric_options_create(cdp_metric_options** out);
+CDP_API cdp_status cdp_metric_options_set(cdp_metric_options* opts, const char* key, const char* value);
+CDP_API void cdp_metric_options_destroy(cdp_metric_options* opts);
+
+/* Cohort retention. Keys: period (day|week|month), time_zone, cohort_event ("" any), return_event,
+ * mode (on|on_or_after), periods (12), exclude_types, group_by (a profile column or segment).
+ * Tables "cohorts" (cohort, cohort_size, offset, active, rate, revenue) and "lifecycle". */
+CDP_API cdp_status cdp_retention(cdp_workspace* ws, const cdp_metric_options* opts, cdp_result** out);
+/* Campaign KPIs over n cost rows (channel and date may be NULL; date in µs, any instant of the
+ * day; impressions and clicks may be NULL). Keys: conversion, conversion_where, attribution
+ * (first|last|linear|position|time_decay), lookback, session_gap, half_life, position_first,
+ * position_last, exclude_types, by (channel,campaign,day), time_zone, margin. Tables "rows" and
+ * "totals" (impressions, clicks, cost, sessions, conversions, new_customers, revenue, ctr, cpc,
+ * cpm, conversion_rate, cpa, cac, roas, roi), "warnings"; int64 conversions,
+ * unattributed_conversions, new_customers; double revenue, unattributed_revenue. */
+CDP_API cdp_status cdp_campaign_kpis(cdp_workspace* ws, const cdp_metric_options* opts, const char* const* channel,
+                                     const char* const* campaign, const int64_t* date, const double* impressions,
+                                     const double* clicks, const double* cost, int64_t n, cdp_result** out);
+/* Web traffic per period. Keys: period (day|week|month|all), time_zone, gap, split_at_midnight,
+ * split_on_campaign, group_by. Table "table": [group], [period], visitors, new_visitors,
+ * returning_visitors, sessions, bounce_rate, pages_per_session, avg_session_duration_s,
+ * sessions_per_visitor. */
+CDP_API cdp_status cdp_web_metrics(cdp_workspace* ws, const cdp_metric_options* opts, cdp_result** out);
+/* DAU/WAU/MAU per day. Keys: event, exclude_types, time_zone. Table "table": date, dau, wau, mau,
+ * stickiness. */
+CDP_API cdp_status cdp_active_users(cdp_workspace* ws, const cdp_metric_options* opts, cdp_result** out);
+/* Email rates per campaign (last row "(all)"). Keys: sent, open, click, unsubscribe, bounce
+ * (event types), conversion, conversion_window, campaign_column. */
+CDP_API cdp_status cdp_email_metrics(cdp_workspace* ws, const cdp_metric_options* opts, cdp_result** out);
+/* Social engagement per period. Keys: engagement_types, exclude_types, period, time_zone. */
+CDP_API cdp_status cdp_social_metrics(cdp_workspace* ws, const cdp_metric_options* opts, cdp_result** out);
+/* NPS or CSAT with confidence intervals. Keys: kind (nps|csat), event, score_column, confidence,
+ * period ("" none), time_zone, group_by. */
+CDP_API cdp_status cdp_survey(cdp_workspace* ws, const cdp_metric_options* opts, cdp_result** out);
+
+/* CLV models by maximum likelihood: model "bgnbd", "pareto_nbd", "bgbb" or "gamma_gamma"; n rows of
+ * frequency, recency, T (BG/BB: n opportunities), monetary (Gamma-Gamma; else may be NULL) and
+ * weights (NULL: 1 each). A fit that does not converge is returned with converged 0. */
+CDP_API cdp_status cdp_clv_fit(const char* model, const double* frequency, const double* recency, const double* T,
+                               const double* monetary, const double* weights, int64_t n, cdp_clv_model** out);
+/* A model with given parameters (e.g. published values), in the model's parameter order. */
+CDP_API cdp_status cdp_clv_model_create(const char* model, const double* params, int64_t k, cdp_clv_model** out);
+CDP_API int64_t cdp_clv_model_nparams(const cdp_clv_model* m);
+CDP_API const char* cdp_clv_model_param_name(const cdp_clv_model* m, int64_t i); /* NULL out of range */
+CDP_API double cdp_clv_model_param(const cdp_clv_model* m, int64_t i);           /* NaN out of range */
+CDP_API double cdp_clv_model_log_likelihood(const cdp_clv_model* m);
+CDP_API int32_t cdp_clv_model_converged(const cdp_clv_model* m);
+CDP_API void cdp_clv_model_destroy(cdp_clv_model* m);
+/* Per customer into out[n]: what = "expected_purchases" (in the next t), "probability_alive"
+ * (t: BG/BB future opportunities, else 0) or "average_value" (Gamma-Gamma; frequency, monetary). */
+CDP_API cdp_status cdp_clv_predict(const cdp_clv_model* m, const char* what, double t, const double* frequency,
+                                   const double* recency, const double* T, const double* monetary, int64_t n,
+                                   double* out);
 
 /* Results of the *_ex calls (ABI 4): tables and numbers by name, as listed with each call.
  * cdp_result_table gives a copy to destroy with cdp_table_destroy; an unknown name is

@@ -208,7 +208,7 @@ cdp_status TypedColumn(const cdp_table* t, int64_t col, const T** data, cdp::Col
 extern "C" {
 
 const char* cdp_version(void) { return "0.1.0"; }
-int32_t cdp_abi_version(void) { return 4; }
+int32_t cdp_abi_version(void) { return 5; }
 const char* cdp_last_error(void) { return g_last_error.c_str(); }
 
 cdp_status cdp_workspace_open(const char* path, cdp_workspace** out) {

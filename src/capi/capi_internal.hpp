@@ -7,6 +7,7 @@
 #include <exception>
 #include <memory>
 #include <new>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,14 @@
 #include "cdp/workspace.hpp"
 #include "core/strings.hpp"
 
+// Named tables and numbers of one analysis (the *_ex calls and the metric calls).
+struct cdp_result {
+  std::vector<std::pair<std::string, cdp::Table>> tables;
+  std::vector<std::pair<std::string, int64_t>> ints;
+  std::vector<std::pair<std::string, double>> doubles;
+  std::optional<cdp::FunnelResult> funnel;  // cdp_funnel_ex only (its tables moved to `tables`)
+  cdp::Micros clock = 0;                    // workspace clock when the analysis ran
+};
 struct cdp_workspace {
   std::unique_ptr<cdp::Workspace> ws;
 };
@@ -82,6 +91,14 @@ struct OptionValue {
   if (!(cond)) return ::cdp::capi::Fail(CDP_ERR_INVALID_ARGUMENT, what)
 
 namespace cdp::capi {
+
+// A one-column table ("warning") of notes.
+inline cdp::Table WarningsTable(const std::vector<std::string>& warnings) {
+  cdp::Table t;
+  cdp::Column& c = t.Add("warning", cdp::ColumnType::kString);
+  for (const std::string& w : warnings) t.AppendString(c, w);
+  return t;
+}
 
 // cdp_*_options_create for an options handle.
 template <typename T>

@@ -35,14 +35,6 @@ struct cdp_attribution_options {
   cdp::AttributionOptions options;
   std::string separator = ">";  // cdp_attribution_from_paths
 };
-// Named tables and numbers of one analysis (the *_ex calls).
-struct cdp_result {
-  std::vector<std::pair<std::string, cdp::Table>> tables;
-  std::vector<std::pair<std::string, int64_t>> ints;
-  std::vector<std::pair<std::string, double>> doubles;
-  std::optional<cdp::FunnelResult> funnel;  // cdp_funnel_ex only (its tables moved to `tables`)
-  cdp::Micros clock = 0;                    // workspace clock when the analysis ran
-};
 
 using namespace cdp::capi;
 
@@ -147,12 +139,6 @@ absl::Status SetAttributionOption(cdp_attribution_options& a, const OptionValue&
 // not compile.
 cdp_status JourneyError(const absl::Status& st) { return FromQueryStatus(st); }
 
-cdp::Table WarningsTable(const std::vector<std::string>& warnings) {
-  cdp::Table t;
-  cdp::Column& c = t.Add("warning", cdp::ColumnType::kString);
-  for (const std::string& w : warnings) t.AppendString(c, w);
-  return t;
-}
 
 std::unique_ptr<cdp_result> FunnelBundle(cdp::FunnelResult f, cdp::Micros clock) {
   auto r = std::make_unique<cdp_result>();
