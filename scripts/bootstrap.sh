@@ -10,7 +10,7 @@ PKGS=(
   pybind11-dev python3-pybind11 python3-dev python3-venv python3-pip python3-setuptools python3-wheel
   python3-numpy python3-pandas python3-matplotlib python3-tqdm python3-pytest
   python3-dask python3-distributed python3-networkx python3-nbclient python3-ipykernel
-  python3-scipy python3-sklearn tzdata
+  python3-scipy python3-sklearn python3-mpmath tzdata
 )
 
 missing=()

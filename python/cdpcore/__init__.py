@@ -21,6 +21,7 @@ from . import clv
 from . import metrics
 from . import churn
 from . import kpis
+from . import experiments
 from .journeys import attribution_from_paths, Sessions, Funnel, Paths, Stages, Heatmap, Attribution
 
 _core._register_errors(_TYPES)

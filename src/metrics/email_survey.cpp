@@ -6,6 +6,7 @@
 #include "cdp/kpis.hpp"
 #include "core/strings.hpp"
 #include "journeys/journeys_internal.hpp"
+#include "metrics/stats_special.hpp"
 
 namespace cdp {
 
@@ -16,39 +17,12 @@ namespace {
 
 double Ratio(double num, double den) { return den > 0 ? num / den : std::nan(""); }
 
-// TODO(experiments): use the shared distribution functions once they land.
-// Standard normal quantile: Acklam's rational approximation refined by one Halley step on erfc.
-double NormalQuantile(double p) {
-  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
-                             1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00};
-  static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
-                             6.680131188771972e+01, -1.328068155288572e+01};
-  static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
-                             -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00};
-  static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00};
-  double x;
-  if (p < 0.02425) {
-    const double q = std::sqrt(-2 * std::log(p));
-    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-  } else if (p > 1 - 0.02425) {
-    const double q = std::sqrt(-2 * std::log(1 - p));
-    x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-  } else {
-    const double q = p - 0.5, r = q * q;
-    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
-        (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
-  }
-  const double e = 0.5 * std::erfc(-x / std::sqrt(2.0)) - p;
-  const double u = e * std::sqrt(2 * M_PI) * std::exp(x * x / 2);
-  return x - u / (1 + x * u / 2);
-}
-
 struct ProportionInterval {
   double low, high;
 };
 // Wilson score interval of k successes in n trials.
 ProportionInterval WilsonInterval(int64_t k, int64_t n, double confidence) {
-  const double z = NormalQuantile(0.5 + confidence / 2), dn = static_cast<double>(n), p = static_cast<double>(k) / dn;
+  const double z = stats::NormalQuantile(0.5 + confidence / 2), dn = static_cast<double>(n), p = static_cast<double>(k) / dn;
   const double center = (p + z * z / (2 * dn)) / (1 + z * z / dn);
   const double half = z / (1 + z * z / dn) * std::sqrt(p * (1 - p) / dn + z * z / (4 * dn * dn));
   return {std::max(0.0, center - half), std::min(1.0, center + half)};
@@ -211,7 +185,7 @@ absl::StatusOr<SurveyPartial> RunSurvey(const QueryData& d, int32_t begin, int32
 Table FinishSurvey(const SurveyOptions& o, const PeriodCalendar* cal, SurveyPartial&& all,
                    const StringDictionary* group_names, std::vector<std::string>* warnings) {
   const bool nps = o.kind == "nps";
-  const double z = NormalQuantile(0.5 + o.confidence / 2);
+  const double z = stats::NormalQuantile(0.5 + o.confidence / 2);
   std::vector<std::pair<std::pair<int32_t, int64_t>, std::array<int64_t, 4>>> cells(all.cells.begin(), all.cells.end());
   auto name = [&](int32_t g) { return g == kNullCode || group_names == nullptr ? std::string_view() : group_names->Get(g); };
   std::sort(cells.begin(), cells.end(), [&](const auto& a, const auto& b) {
