@@ -26,7 +26,7 @@ import pandas as pd
 from . import _core
 from .errors import InvalidArgumentError
 
-__all__ = ["ProportionsTest", "WelchTest", "BetaBinomial", "BetaComparison", "SrmTest", "SampleSize",
+__all__ = ["Experiment", "ProportionsTest", "WelchTest", "BetaBinomial", "BetaComparison", "SrmTest", "SampleSize",
            "ExperimentAnalysis", "proportions_ztest", "welch_ttest", "beta_binomial", "compare_betas", "srm_test",
            "sample_size_proportions", "sample_size_means", "adjust_pvalues", "assign", "bucket", "analyze"]
 
@@ -531,3 +531,33 @@ def analyze(data, control=None, *, variant_col="variant", converted_col="convert
     if revenue_col is not None:
         summary["revenue_mean"], summary["revenue_std"] = per["revenue_mean"], per["revenue_std"]
     return ExperimentAnalysis(table[order], summary.reset_index(), srm, control, float(alpha), method)
+
+
+class Experiment:
+    """An experiment over a workspace's profiles (``ws.experiment``): ``units`` has one row per
+    exposed profile (profile, key, variant, exposed_at, converted, revenue); ``analyze()`` is the
+    readout (conversion z-test and Bayesian comparison, revenue per unit by Welch, adjusted
+    p-values, sample-ratio check against the planned weights).
+
+    Example: ``ws.experiment("checkout_v2").analyze(correction="bh").table``
+    """
+
+    def __init__(self, name, units, variants, weights=None):
+        self.name = name
+        self.units = units
+        self.variants = list(variants)
+        self.weights = weights
+
+    def analyze(self, control=None, *, alpha=0.05, correction="holm", prior=(1.0, 1.0), alternative="two-sided",
+                srm_threshold=0.001):
+        """The readout as an ExperimentAnalysis (see ``analyze``).
+
+        Example: ``ws.experiment("exp1").analyze().table[["variant", "metric", "lift", "p_value"]]``
+        """
+        return analyze(self.units, control, variant_col="variant", converted_col="converted", revenue_col="revenue",
+                       variants=self.variants, weights=self.weights, alpha=alpha, correction=correction, prior=prior,
+                       alternative=alternative, srm_threshold=srm_threshold)
+
+    def __repr__(self):
+        counts = self.units["variant"].value_counts().reindex(self.variants, fill_value=0)
+        return f"Experiment({self.name!r}, " + ", ".join(f"{k}={v:,}" for k, v in counts.items()) + ")"

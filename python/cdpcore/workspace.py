@@ -11,6 +11,7 @@ from .identity import IdentityReport, Profile
 from .errors import InvalidArgumentError
 from .report import IngestReport
 from .segments import Segment, SegmentValidation, rfm_frame
+from .experiments import Experiment
 
 _PROGRESS_MIN_BYTES = 20 << 20   # show a bar for files above 20 MB
 _PROGRESS_MIN_ROWS = 2_000_000
@@ -821,6 +822,49 @@ class Workspace:
         model.cutoff_ = pd.Timestamp(cutoff, unit="us", tz="UTC")
         model.churn_rate_ = float(churned.mean())
         return model
+
+    def experiment(self, name, variants=("control", "treatment"), weights=None, *, salt="", exposure=None,
+                   start=None, end=None, conversion="purchase", window="14d",
+                   exclude_types=("email_sent", "ad_impression")):
+        """An A/B(/n) experiment over the workspace's profiles. Each profile is assigned by hashing
+        its key (``cdp.experiments.assign``: sticky, the same on every machine). A profile is
+        exposed at its first `exposure` event (an event type, e.g. "checkout"; default: any activity)
+        in [`start`, `end`] (default: all time); it converts when a `conversion` event follows within
+        `window`, and its revenue is the revenue of those events. Returns an Experiment:
+        ``units`` (profile, key, variant, exposed_at, converted, revenue) and ``analyze()``.
+
+        Example: ``ws.experiment("checkout_v2", exposure="checkout").analyze().table``
+        """
+        from .experiments import assign
+        types = set(self._ws.schema()["event_types"])
+        for label, t in (("exposure", exposure), ("conversion", conversion)):
+            if t is not None and t not in types:
+                raise InvalidArgumentError(f"experiment: unknown {label} event type {t!r}")
+        try:
+            win = pd.Timedelta(window)
+        except ValueError:
+            raise InvalidArgumentError(f"experiment: window {window!r} is not a duration such as '14d'") from None
+        ev = self.events(columns=["profile", "type", "ts", "revenue"])
+        lo = pd.Timestamp(self._as_of(start), unit="us", tz="UTC") if start is not None else None
+        hi = pd.Timestamp(self._as_of(end), unit="us", tz="UTC") if end is not None else None
+        sel = ev["type"] == exposure if exposure is not None else ~ev["type"].isin(list(exclude_types))
+        if lo is not None:
+            sel &= ev["ts"] >= lo
+        if hi is not None:
+            sel &= ev["ts"] <= hi
+        first = ev[sel].groupby("profile", sort=True)["ts"].min()
+        if not len(first):
+            raise InvalidArgumentError(f"experiment {name!r}: no profile was exposed")
+        keys = self.profiles().set_index("profile")["key"].astype(str).reindex(first.index)
+        units = pd.DataFrame({"profile": first.index.to_numpy(), "key": keys.to_numpy(),
+                              "variant": assign(keys.to_numpy(), name, variants, weights, salt),
+                              "exposed_at": first.to_numpy()})
+        conv = ev[ev["type"] == conversion].merge(units[["profile", "exposed_at"]], on="profile")
+        conv = conv[(conv["ts"] >= conv["exposed_at"]) & (conv["ts"] <= conv["exposed_at"] + win)]
+        got = conv.groupby("profile")["revenue"].agg(["size", "sum"])
+        units["converted"] = units["profile"].map(got["size"]).fillna(0).gt(0).astype(np.int8)
+        units["revenue"] = units["profile"].map(got["sum"]).fillna(0.0).astype(np.float64)
+        return Experiment(name, units, list(variants), weights)
 
     def _survey(self, kind, by, period, confidence, event, score_column, time_zone):
         from .kpis import SurveyScores

@@ -577,3 +577,29 @@ def test_analyze_refuses_bad_input(experiment_data):
 def test_bad_input_raises_clear_errors(call, message):
     with pytest.raises(InvalidArgumentError, match=message):
         call()
+
+
+def test_workspace_experiment_exposure_conversion_window():
+    import cdpcore as cdp
+    t0 = pd.Timestamp("2024-05-01 10:00", tz="UTC")
+    d = pd.Timedelta
+    rows = [  # (user, type, time, revenue)
+        ("u1", "checkout", t0, None), ("u1", "purchase", t0 + d(days=2), 30.0), ("u1", "purchase", t0 + d(days=3), 5.0),
+        ("u2", "checkout", t0, None), ("u2", "purchase", t0 + d(days=20), 40.0),   # after the 14-day window
+        ("u3", "purchase", t0 - d(days=1), 10.0), ("u3", "checkout", t0, None),    # purchase before exposure
+        ("u4", "page_view", t0, None),                                            # never exposed
+    ]
+    df = pd.DataFrame([{"event_id": f"e{i}", "user_id": u, "type": t, "ts": ts, "revenue": r}
+                       for i, (u, t, ts, r) in enumerate(rows)])
+    ws = cdp.Workspace()
+    ws.ingest(df, progress=False)
+    e = ws.experiment("exp1", exposure="checkout", salt="s")
+    u = e.units.set_index("key")
+    assert sorted(u.index) == ["user_id:u1", "user_id:u2", "user_id:u3"]
+    # Converted by hand: u1 (two purchases within 14 days, revenue 35); u2 and u3 not.
+    assert u["converted"].to_dict() == {"user_id:u1": 1, "user_id:u2": 0, "user_id:u3": 0}
+    assert u.loc["user_id:u1", "revenue"] == 35.0 and u.loc["user_id:u2", "revenue"] == 0.0
+    # Sticky: the same variant as the hash assignment of the profile key.
+    assert u["variant"].tolist() == list(ex.assign(list(u.index), "exp1", salt="s"))
+    with pytest.raises(InvalidArgumentError, match="unknown exposure event type 'chekout'"):
+        ws.experiment("exp1", exposure="chekout")
