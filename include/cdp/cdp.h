@@ -477,6 +477,41 @@ CDP_API cdp_status cdp_clv_predict(const cdp_clv_model* m, const char* what, dou
                                    const double* recency, const double* T, const double* monetary, int64_t n,
                                    double* out);
 
+/* --- Experiment statistics (ABI 5) ------------------------------------------------------------
+ * alternative: "two-sided" (NULL or "" too), "larger" or "smaller"; alpha: test level (interval
+ * 1 - alpha). Results are cdp_result bundles of numbers; bad counts (negative, successes above
+ * trials, fewer than 2 samples) are CDP_ERR_INVALID_ARGUMENT naming the problem.
+ * cdp_exp_assign: variants[i] = the index (0..k-1) of units[i]'s variant, by FNV-1a 64 of
+ * "salt:experiment:unit", MurmurHash3's fmix64, u = top 53 bits / 2^53 and the first variant whose
+ * cumulative weight share exceeds u (weights NULL: equal); sticky, the same on every platform. */
+CDP_API cdp_status cdp_exp_assign(const char* salt, const char* experiment, const char* const* units, int64_t n,
+                                  const double* weights, int32_t k, int32_t* variants);
+/* Two-proportion z-test (pooled statistic, unpooled Wald interval): rate_control, rate_treatment,
+ * diff, relative_lift, statistic, p_value, ci_low, ci_high, lift_ci_low, lift_ci_high. */
+CDP_API cdp_status cdp_exp_proportions_ztest(int64_t successes_control, int64_t trials_control,
+                                             int64_t successes_treatment, int64_t trials_treatment,
+                                             const char* alternative, double alpha, cdp_result** out);
+/* Welch's t-test on two samples: mean_control, mean_treatment, diff, relative_lift, statistic, df,
+ * p_value, ci_low, ci_high. */
+CDP_API cdp_status cdp_exp_welch_ttest(const double* control, int64_t n_control, const double* treatment,
+                                       int64_t n_treatment, const char* alternative, double alpha, cdp_result** out);
+/* Bayesian beta-binomial with a Beta(prior_alpha, prior_beta) prior: prob_treatment_better,
+ * expected_loss_treatment, expected_loss_control, mean_control, mean_treatment. */
+CDP_API cdp_status cdp_exp_beta_binomial(int64_t successes_control, int64_t trials_control,
+                                         int64_t successes_treatment, int64_t trials_treatment, double prior_alpha,
+                                         double prior_beta, cdp_result** out);
+/* Sample-ratio mismatch (Pearson chi-square) of k variant counts against weights (NULL: equal):
+ * double statistic, p_value; int64 df, mismatch (p < threshold). */
+CDP_API cdp_status cdp_exp_srm(const int64_t* counts, const double* weights, int32_t k, double threshold,
+                               cdp_result** out);
+/* Units per variant: metric "proportion" (baseline rate, mde absolute or, with relative, relative)
+ * or "mean" (baseline_or_std = standard deviation, mde absolute): double n_control_exact, effect;
+ * int64 n_control, n_treatment, total. */
+CDP_API cdp_status cdp_exp_sample_size(const char* metric, double baseline_or_std, double mde, double alpha,
+                                       double power, double ratio, int32_t relative, cdp_result** out);
+/* Adjusted p-values into adjusted[n]: method "holm", "bh", "by" or "bonferroni". */
+CDP_API cdp_status cdp_exp_adjust_pvalues(const double* p_values, int64_t n, const char* method, double* adjusted);
+
 /* Results of the *_ex calls (ABI 4): tables and numbers by name, as listed with each call.
  * cdp_result_table gives a copy to destroy with cdp_table_destroy; an unknown name is
  * CDP_ERR_NOT_FOUND and the message lists the names there are. Table names are also listed by

@@ -136,6 +136,63 @@ static void test_clv(void) {
   }
 }
 
+static void test_experiments(void) {
+  cdp_result* r = NULL;
+  double v = 0;
+  int64_t k = -1;
+  /* 120/1000 vs 150/1000: pooled z = 1.963049807622355, p = 0.04964038686536878 (scipy.stats.norm on
+   * the pooled standard error, statsmodels' proportions_ztest definition). */
+  CHECK(cdp_exp_proportions_ztest(120, 1000, 150, 1000, NULL, 0.05, &r) == CDP_OK);
+  CHECK(cdp_result_double(r, "statistic", &v) == CDP_OK && near(v, 1.963049807622355));
+  CHECK(cdp_result_double(r, "p_value", &v) == CDP_OK && fabs(v - 0.04964038686536878) < 1e-12);
+  cdp_result_destroy(r);
+  CHECK(cdp_exp_proportions_ztest(11, 10, 1, 10, NULL, 0.05, &r) == CDP_ERR_INVALID_ARGUMENT && r == NULL);
+  {
+    /* scipy.stats.ttest_ind(b, a, equal_var=False): t = 1.866277899263374, p = 0.11499016052991887. */
+    const double a[] = {1, 2, 3, 4, 5}, b[] = {2, 4, 6, 8, 11};
+    CHECK(cdp_exp_welch_ttest(a, 5, b, 5, "two-sided", 0.05, &r) == CDP_OK);
+    CHECK(cdp_result_double(r, "statistic", &v) == CDP_OK && near(v, 1.866277899263374));
+    CHECK(cdp_result_double(r, "p_value", &v) == CDP_OK && fabs(v - 0.11499016052991887) < 1e-9);
+    cdp_result_destroy(r);
+  }
+  {
+    /* scipy.stats.chisquare([5000, 5200]): 3.9215686274509802, p = 0.0476703806561615. */
+    const int64_t counts[] = {5000, 5200};
+    CHECK(cdp_exp_srm(counts, NULL, 2, 0.001, &r) == CDP_OK);
+    CHECK(cdp_result_double(r, "statistic", &v) == CDP_OK && near(v, 3.9215686274509802));
+    CHECK(cdp_result_double(r, "p_value", &v) == CDP_OK && fabs(v - 0.0476703806561615) < 1e-12);
+    CHECK(cdp_result_int64(r, "mismatch", &k) == CDP_OK && k == 0);
+    cdp_result_destroy(r);
+  }
+  {
+    /* Benjamini-Hochberg by hand: sorted 0.01, 0.03, 0.04, 0.2 -> 0.04, 0.06, 0.0533, 0.2, then the
+     * running minimum from the top: 0.04, 0.0533, 0.0533, 0.2. */
+    const double p[] = {0.01, 0.04, 0.03, 0.2};
+    double adj[4];
+    CHECK(cdp_exp_adjust_pvalues(p, 4, "bh", adj) == CDP_OK);
+    CHECK(near(adj[0], 0.04) && near(adj[1], 0.04 * 4 / 3) && near(adj[2], 0.04 * 4 / 3) && near(adj[3], 0.2));
+    CHECK(cdp_exp_adjust_pvalues(p, 4, "sidak", adj) == CDP_ERR_INVALID_ARGUMENT);
+  }
+  {
+    /* Sticky and balanced: the same units get the same variants; about half in each of 2. */
+    static char names[2000][8];
+    const char* units[2000];
+    int32_t first[2000], again[2000];
+    int i, ones = 0, same = 1;
+    for (i = 0; i < 2000; ++i) {
+      snprintf(names[i], sizeof names[i], "u%d", i);
+      units[i] = names[i];
+    }
+    CHECK(cdp_exp_assign("s", "exp1", units, 2000, NULL, 2, first) == CDP_OK);
+    CHECK(cdp_exp_assign("s", "exp1", units, 2000, NULL, 2, again) == CDP_OK);
+    for (i = 0; i < 2000; ++i) ones += first[i], same &= first[i] == again[i];
+    CHECK(same && ones > 900 && ones < 1100);
+  }
+  CHECK(cdp_exp_sample_size("proportion", 0.10, 0.02, 0.05, 0.8, 1, 0, &r) == CDP_OK);
+  CHECK(cdp_result_int64(r, "n_control", &k) == CDP_OK && k == 3841);  /* textbook formula (z_a sqrt(2 pbar qbar) + z_b sqrt(p1 q1 + p2 q2))^2 / d^2 = 3840.85 for 10% -> 12% */
+  cdp_result_destroy(r);
+}
+
 int main(void) {
   cdp_workspace* ws = NULL;
   CHECK(cdp_abi_version() >= 5);
@@ -144,6 +201,7 @@ int main(void) {
   test_campaign_kpis(ws);
   test_tables(ws);
   test_clv();
+  test_experiments();
   cdp_workspace_close(ws);
   return test_result("test_capi_metrics");
 }
