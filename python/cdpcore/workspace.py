@@ -662,8 +662,13 @@ class Workspace:
         types = set(self._ws.schema()["event_types"])
         group_by, cohort_event = "", ""
         if cohort != "first_event":
+            columns = {f[0] for f in self._ws.schema()["profile_fields"]} | {s[0] for s in self._ws.segments()}
             if cohort.startswith("first_") and cohort[len("first_"):] in types:
                 cohort_event = cohort[len("first_"):]
+            elif cohort.startswith("first_") and cohort not in columns:
+                raise InvalidArgumentError(
+                    f"retention: cohort {cohort!r}: no event has type {cohort[len('first_'):]!r}, so every cohort "
+                    f"would be empty (event types: {', '.join(sorted(types)) or 'none'})")
             else:
                 group_by = cohort
         return_event = event if event is not None else cohort_event

@@ -79,3 +79,10 @@ def test_retention_bad_input():
         ws.retention(cohort="contry")
     with pytest.raises(cdp.InvalidArgumentError, match="unknown event type 'purchse'"):
         ws.retention(event="purchse")
+
+
+def test_retention_empty_cohorts_are_an_error():
+    ws = workspace([("u1", "page_view", "2024-01-05", {}), ("u2", "page_view", "2024-02-05", {})])
+    # No purchase at all: every cohort of first_purchase would be empty.
+    with pytest.raises(cdp.InvalidArgumentError, match="cohort 'first_purchase': no event has type 'purchase'"):
+        ws.retention(cohort="first_purchase")
