@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "py_workspace.hpp"
 #include "cdp/churn.hpp"
 
 namespace py = pybind11;
@@ -17,25 +18,6 @@ using namespace pybind11::literals;
 namespace {
 
 using Doubles = py::array_t<double, py::array::c_style | py::array::forcecast>;
-
-// Raises the engine's message as cdpcore.errors.InvalidArgumentError (a ValueError), or as
-// ValueError when the package is not importable.
-[[noreturn]] void Fail(const absl::Status& st) {
-  const std::string msg(st.message().data(), st.message().size());
-  py::object type = py::reinterpret_borrow<py::object>(PyExc_ValueError);
-  try {
-    type = py::module_::import("cdpcore.errors").attr("InvalidArgumentError");
-  } catch (const py::error_already_set&) {
-  }
-  PyErr_SetString(type.ptr(), msg.c_str());
-  throw py::error_already_set();
-}
-
-template <typename T>
-T Get(absl::StatusOr<T> v) {
-  if (!v.ok()) Fail(v.status());
-  return *std::move(v);
-}
 
 std::span<const double> Vec(const Doubles& a, const char* what) {
   if (a.ndim() != 1) throw py::value_error(std::string(what) + ": expected a 1-dimensional array");
@@ -95,7 +77,7 @@ cdp::LogisticModel Given(const Doubles& coef, double intercept) {
 cdp::ProbabilityCalibrator Calibrator(const std::string& method, double a, double b, std::vector<double> x,
                                       std::vector<double> y) {
   cdp::ProbabilityCalibrator c;
-  c.method = Get(cdp::ParseCalibrationMethod(method));
+  c.method = cdp_py::Unwrap(cdp::ParseCalibrationMethod(method));
   c.a = a;
   c.b = b;
   c.x = std::move(x);
@@ -114,7 +96,7 @@ void BindChurn(py::module_& m) {
     o.standardize = standardize;
     o.max_iter = max_iter;
     o.tol = tol;
-    o.solver = Get(cdp::ParseLogisticSolver(solver));
+    o.solver = cdp_py::Unwrap(cdp::ParseLogisticSolver(solver));
     o.sample_weight = Vec(sample_weight, "logistic: sample_weight");
     const Matrix x = Mat(X);
     const std::span<const double> labels = Vec(y, "logistic: y");
@@ -123,22 +105,22 @@ void BindChurn(py::module_& m) {
       py::gil_scoped_release nogil;
       r = cdp::FitLogistic(x.data, x.n, x.p, labels, o);
     }
-    return ModelDict(Get(std::move(r)));
+    return ModelDict(cdp_py::Unwrap(std::move(r)));
   }, "X"_a, "y"_a, "sample_weight"_a = py::none(), "l2"_a = 1.0, "fit_intercept"_a = true, "standardize"_a = false,
      "max_iter"_a = 100, "tol"_a = 1e-8, "solver"_a = "irls");
   m.def("logit_decision", [](Doubles X, Doubles coef, double intercept) {
     const Matrix x = Mat(X);
-    return Hand(Get(cdp::DecisionFunction(Given(coef, intercept), x.data, x.n, x.p)));
+    return Hand(cdp_py::Unwrap(cdp::DecisionFunction(Given(coef, intercept), x.data, x.n, x.p)));
   });
   m.def("logit_proba", [](Doubles X, Doubles coef, double intercept) {
     const Matrix x = Mat(X);
-    return Hand(Get(cdp::PredictProba(Given(coef, intercept), x.data, x.n, x.p)));
+    return Hand(cdp_py::Unwrap(cdp::PredictProba(Given(coef, intercept), x.data, x.n, x.p)));
   });
   m.def("churn_roc_auc", [](Doubles score, Doubles y) {
-    return Get(cdp::RocAuc(Vec(score, "roc_auc: score"), Vec(y, "roc_auc: y")));
+    return cdp_py::Unwrap(cdp::RocAuc(Vec(score, "roc_auc: score"), Vec(y, "roc_auc: y")));
   });
   m.def("churn_roc_curve", [](Doubles score, Doubles y) {
-    cdp::RocCurve c = Get(cdp::ComputeRocCurve(Vec(score, "roc_curve: score"), Vec(y, "roc_curve: y")));
+    cdp::RocCurve c = cdp_py::Unwrap(cdp::ComputeRocCurve(Vec(score, "roc_curve: score"), Vec(y, "roc_curve: y")));
     return py::dict("fpr"_a = Hand(std::move(c.fpr)), "tpr"_a = Hand(std::move(c.tpr)),
                     "thresholds"_a = Hand(std::move(c.thresholds)), "auc"_a = c.auc);
   });
@@ -147,29 +129,29 @@ void BindChurn(py::module_& m) {
     if (strategy == "uniform") s = cdp::BinStrategy::kUniform;
     else if (strategy == "quantile") s = cdp::BinStrategy::kQuantile;
     else throw py::value_error("calibration: strategy must be 'uniform' or 'quantile', got '" + strategy + "'");
-    cdp::CalibrationTable t = Get(cdp::ComputeCalibrationTable(Vec(prob, "calibration: prob"), Vec(y, "calibration: y"), bins, s));
+    cdp::CalibrationTable t = cdp_py::Unwrap(cdp::ComputeCalibrationTable(Vec(prob, "calibration: prob"), Vec(y, "calibration: y"), bins, s));
     return py::dict("bin_lower"_a = Hand(std::move(t.bin_lower)), "bin_upper"_a = Hand(std::move(t.bin_upper)),
                     "count"_a = t.count, "mean_predicted"_a = Hand(std::move(t.mean_predicted)),
                     "observed_rate"_a = Hand(std::move(t.observed_rate)), "brier"_a = t.brier, "log_loss"_a = t.log_loss,
                     "ece"_a = t.expected_calibration_error, "rows"_a = t.rows);
   });
   m.def("churn_fit_calibrator", [](Doubles score, Doubles y, const std::string& method, std::optional<Doubles> sample_weight) {
-    const cdp::CalibrationMethod k = Get(cdp::ParseCalibrationMethod(method));
-    cdp::ProbabilityCalibrator c = Get(cdp::FitCalibrator(Vec(score, "calibrator: score"), Vec(y, "calibrator: y"), k,
+    const cdp::CalibrationMethod k = cdp_py::Unwrap(cdp::ParseCalibrationMethod(method));
+    cdp::ProbabilityCalibrator c = cdp_py::Unwrap(cdp::FitCalibrator(Vec(score, "calibrator: score"), Vec(y, "calibrator: y"), k,
                                                           Vec(sample_weight, "calibrator: sample_weight")));
     return py::dict("method"_a = k == cdp::CalibrationMethod::kPlatt ? "platt" : "isotonic", "a"_a = c.a, "b"_a = c.b,
                     "x"_a = Hand(std::move(c.x)), "y"_a = Hand(std::move(c.y)));
   }, "score"_a, "y"_a, "method"_a, "sample_weight"_a = py::none());
   m.def("churn_apply_calibrator", [](const std::string& method, double a, double b, std::vector<double> x,
                                      std::vector<double> y, Doubles score) {
-    return Hand(Get(cdp::ApplyCalibrator(Calibrator(method, a, b, std::move(x), std::move(y)), Vec(score, "calibrator: score"))));
+    return Hand(cdp_py::Unwrap(cdp::ApplyCalibrator(Calibrator(method, a, b, std::move(x), std::move(y)), Vec(score, "calibrator: score"))));
   });
   m.def("churn_drivers", [](Doubles coef, Doubles scales, Doubles se, std::vector<std::string> names, int top) {
     cdp::LogisticModel model = Given(coef, 0);
     const std::span<const double> sc = Vec(scales, "drivers: scales"), e = Vec(se, "drivers: standard errors");
     model.scales = Eigen::Map<const Eigen::VectorXd>(sc.data(), static_cast<Eigen::Index>(sc.size()));
     model.standard_errors = Eigen::Map<const Eigen::VectorXd>(e.data(), static_cast<Eigen::Index>(e.size()));
-    const std::vector<cdp::ChurnDriver> d = Get(cdp::TopDrivers(model, names, top));
+    const std::vector<cdp::ChurnDriver> d = cdp_py::Unwrap(cdp::TopDrivers(model, names, top));
     std::vector<std::string> feature;
     std::vector<int> index;
     std::vector<double> c, odds, s, z, pv;
@@ -187,7 +169,7 @@ void BindChurn(py::module_& m) {
                     "p_value"_a = Hand(std::move(pv)));
   });
   m.def("churn_split", [](Doubles y, double holdout, uint64_t seed) {
-    cdp::TrainHoldoutSplit s = Get(cdp::StratifiedSplit(Vec(y, "split: y"), holdout, seed));
+    cdp::TrainHoldoutSplit s = cdp_py::Unwrap(cdp::StratifiedSplit(Vec(y, "split: y"), holdout, seed));
     return py::make_tuple(py::array_t<int64_t>(static_cast<py::ssize_t>(s.train.size()), s.train.data()),
                           py::array_t<int64_t>(static_cast<py::ssize_t>(s.holdout.size()), s.holdout.data()));
   });

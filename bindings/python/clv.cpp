@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "py_workspace.hpp"
 #include "cdp/clv.hpp"
 
 namespace py = pybind11;
@@ -18,25 +19,6 @@ namespace {
 
 using Doubles = py::array_t<double, py::array::c_style | py::array::forcecast>;
 using Int64s = py::array_t<int64_t, py::array::c_style | py::array::forcecast>;
-
-// Raises the engine's message as cdpcore.errors.InvalidArgumentError (a ValueError), or as
-// ValueError when the package is not importable (the module used on its own).
-[[noreturn]] void Fail(const absl::Status& st) {
-  const std::string msg(st.message().data(), st.message().size());
-  py::object type = py::reinterpret_borrow<py::object>(PyExc_ValueError);
-  try {
-    type = py::module_::import("cdpcore.errors").attr("InvalidArgumentError");
-  } catch (const py::error_already_set&) {
-  }
-  PyErr_SetString(type.ptr(), msg.c_str());
-  throw py::error_already_set();
-}
-
-template <typename T>
-T Get(absl::StatusOr<T> v) {
-  if (!v.ok()) Fail(v.status());
-  return *std::move(v);
-}
 
 template <typename T>
 std::span<const T> View(const std::optional<py::array_t<T, py::array::c_style | py::array::forcecast>>& a) {
@@ -53,7 +35,7 @@ py::array_t<T> Hand(std::vector<T> v) {
 }
 
 cdp::ClvModel Model(const std::string& kind, std::vector<double> params) {
-  return Get(cdp::MakeClvModel(Get(cdp::ParseClvModelKind(kind)), std::move(params)));
+  return cdp_py::Unwrap(cdp::MakeClvModel(cdp_py::Unwrap(cdp::ParseClvModelKind(kind)), std::move(params)));
 }
 
 struct Columns {
@@ -114,7 +96,7 @@ void BindClv(py::module_& m) {
   using OptD = std::optional<Doubles>;
   m.def("clv_fit", [](const std::string& kind, OptD frequency, OptD recency, OptD T, OptD monetary, OptD weights,
                       const py::dict& options) {
-    const cdp::ClvModelKind k = Get(cdp::ParseClvModelKind(kind));
+    const cdp::ClvModelKind k = cdp_py::Unwrap(cdp::ParseClvModelKind(kind));
     const cdp::ClvFitOptions o = FitOptions(options);
     cdp::RfmData d = Columns{frequency, recency, T, monetary}.Rfm();
     d.weights = View(weights);
@@ -123,14 +105,14 @@ void BindClv(py::module_& m) {
       py::gil_scoped_release nogil;
       r = cdp::FitClvModel(k, d, o);
     }
-    return FitDict(Get(std::move(r)));
+    return FitDict(cdp_py::Unwrap(std::move(r)));
   });
   m.def("clv_loglik", [](const std::string& kind, std::vector<double> params, OptD frequency, OptD recency, OptD T,
                          OptD monetary) {
-    return Hand(Get(cdp::ClvLogLikelihood(Model(kind, std::move(params)), Columns{frequency, recency, T, monetary}.Rfm())));
+    return Hand(cdp_py::Unwrap(cdp::ClvLogLikelihood(Model(kind, std::move(params)), Columns{frequency, recency, T, monetary}.Rfm())));
   });
   m.def("clv_expected", [](const std::string& kind, std::vector<double> params, Doubles t) {
-    return Hand(Get(cdp::ExpectedPurchases(Model(kind, std::move(params)), View(std::optional<Doubles>(t)))));
+    return Hand(cdp_py::Unwrap(cdp::ExpectedPurchases(Model(kind, std::move(params)), View(std::optional<Doubles>(t)))));
   });
   m.def("clv_conditional_expected", [](const std::string& kind, std::vector<double> params, double t, OptD frequency,
                                        OptD recency, OptD T) {
@@ -141,17 +123,17 @@ void BindClv(py::module_& m) {
       py::gil_scoped_release nogil;
       r = cdp::ConditionalExpectedPurchases(model, t, d);
     }
-    return Hand(Get(std::move(r)));
+    return Hand(cdp_py::Unwrap(std::move(r)));
   });
   m.def("clv_alive", [](const std::string& kind, std::vector<double> params, OptD frequency, OptD recency, OptD T,
                         double future) {
-    return Hand(Get(cdp::ProbabilityAlive(Model(kind, std::move(params)), Columns{frequency, recency, T, {}}.Rfm(), future)));
+    return Hand(cdp_py::Unwrap(cdp::ProbabilityAlive(Model(kind, std::move(params)), Columns{frequency, recency, T, {}}.Rfm(), future)));
   });
   m.def("clv_probability_n", [](const std::string& kind, std::vector<double> params, double t, int64_t n) {
-    return Get(cdp::ProbabilityOfPurchases(Model(kind, std::move(params)), t, n));
+    return cdp_py::Unwrap(cdp::ProbabilityOfPurchases(Model(kind, std::move(params)), t, n));
   });
   m.def("clv_expected_profit", [](std::vector<double> params, OptD frequency, OptD monetary) {
-    return Hand(Get(cdp::ConditionalExpectedAverageProfit(Model("gamma_gamma", std::move(params)),
+    return Hand(cdp_py::Unwrap(cdp::ConditionalExpectedAverageProfit(Model("gamma_gamma", std::move(params)),
                                                           Columns{frequency, {}, {}, monetary}.Rfm())));
   });
   m.def("clv_lifetime_value", [](const std::string& kind, std::vector<double> params, std::vector<double> gg_params,
@@ -164,13 +146,13 @@ void BindClv(py::module_& m) {
       py::gil_scoped_release nogil;
       r = cdp::CustomerLifetimeValue(tx, gg, d, {months, discount_rate, periods_per_month});
     }
-    return Hand(Get(std::move(r)));
+    return Hand(cdp_py::Unwrap(std::move(r)));
   });
   m.def("clv_summary", [](Int64s customer, Int64s ts, const std::string& unit, OptD amount, const std::string& freq,
                           double multiplier, std::optional<int64_t> observation_end, std::optional<int64_t> calibration_end,
                           bool include_first) {
     cdp::TransactionSummaryOptions o;
-    o.period = Get(cdp::ParseClvPeriod(freq));
+    o.period = cdp_py::Unwrap(cdp::ParseClvPeriod(freq));
     o.period_multiplier = multiplier;
     o.unit = Unit(unit);
     o.observation_end = observation_end;
@@ -183,6 +165,6 @@ void BindClv(py::module_& m) {
       py::gil_scoped_release nogil;
       r = cdp::SummaryFromTransactions(c, t, a, o);
     }
-    return SummaryDict(Get(std::move(r)));
+    return SummaryDict(cdp_py::Unwrap(std::move(r)));
   });
 }

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "py_workspace.hpp"
 #include "../../src/metrics/stats_special.hpp"
 #include "cdp/experiments.hpp"
 
@@ -21,26 +22,6 @@ namespace {
 
 using Doubles = py::array_t<double, py::array::c_style | py::array::forcecast>;
 using Int64s = py::array_t<int64_t, py::array::c_style | py::array::forcecast>;
-
-// InvalidArgument -> cdpcore.errors.InvalidArgumentError (a ValueError); anything else ->
-// cdpcore.errors.Error. Plain ValueError / RuntimeError when the package is not importable.
-[[noreturn]] void Fail(const absl::Status& st) {
-  const std::string msg(st.message());
-  const bool invalid = st.code() == absl::StatusCode::kInvalidArgument;
-  py::object type = py::reinterpret_borrow<py::object>(invalid ? PyExc_ValueError : PyExc_RuntimeError);
-  try {
-    type = py::module_::import("cdpcore.errors").attr(invalid ? "InvalidArgumentError" : "Error");
-  } catch (const py::error_already_set&) {
-  }
-  PyErr_SetString(type.ptr(), msg.c_str());
-  throw py::error_already_set();
-}
-
-template <typename T>
-T Get(absl::StatusOr<T> v) {
-  if (!v.ok()) Fail(v.status());
-  return *std::move(v);
-}
 
 template <typename T>
 std::span<const T> View(const py::array_t<T, py::array::c_style | py::array::forcecast>& a) {
@@ -55,7 +36,7 @@ py::array_t<T> Hand(std::vector<T> v) {
   return py::array_t<T>(static_cast<py::ssize_t>(owned->size()), owned->data(), free);
 }
 
-cdp::Alternative Alt(const std::string& name) { return Get(cdp::ParseAlternative(name)); }
+cdp::Alternative Alt(const std::string& name) { return cdp_py::Unwrap(cdp::ParseAlternative(name)); }
 
 py::dict Stats(const cdp::SampleStats& s) { return py::dict("mean"_a = s.mean, "std"_a = s.std, "n"_a = s.n); }
 
@@ -103,7 +84,7 @@ std::vector<std::string_view> UnitViews(const py::array& units, std::vector<py::
       out[i] = std::string_view(s, static_cast<size_t>(len));
     } else {
       const std::string type = py::str(py::type::handle_of(py::handle(o)).attr("__name__"));
-      Fail(absl::InvalidArgumentError("assign: unit at index " + std::to_string(i) +
+      cdp_py::Raise(absl::InvalidArgumentError("assign: unit at index " + std::to_string(i) +
                                       (o == Py_None ? " is missing (None)" : " has type " + type + "; use str or int keys")));
     }
   }
@@ -115,7 +96,7 @@ std::vector<std::string_view> UnitViews(const py::array& units, std::vector<py::
 void BindExperiments(py::module_& m) {
   m.def("exp_ztest", [](int64_t sc, int64_t nc, int64_t st, int64_t nt, const std::string& alternative, double alpha,
                         bool pooled) {
-    const auto r = Get(cdp::ProportionsZTest({sc, nc}, {st, nt}, {Alt(alternative), alpha, pooled}));
+    const auto r = cdp_py::Unwrap(cdp::ProportionsZTest({sc, nc}, {st, nt}, {Alt(alternative), alpha, pooled}));
     return py::dict("rate_control"_a = r.rate_control, "rate_treatment"_a = r.rate_treatment, "diff"_a = r.diff,
                     "relative_lift"_a = r.relative_lift, "statistic"_a = r.statistic, "p_value"_a = r.p_value,
                     "std_error"_a = r.std_error, "ci_low"_a = r.ci_low, "ci_high"_a = r.ci_high,
@@ -123,7 +104,7 @@ void BindExperiments(py::module_& m) {
   });
   m.def("exp_welch", [](double mc, double sc, int64_t nc, double mt, double stt, int64_t nt,
                         const std::string& alternative, double alpha) {
-    return WelchDict(Get(cdp::WelchTTest(cdp::SampleStats{mc, sc, nc}, cdp::SampleStats{mt, stt, nt},
+    return WelchDict(cdp_py::Unwrap(cdp::WelchTTest(cdp::SampleStats{mc, sc, nc}, cdp::SampleStats{mt, stt, nt},
                                          {Alt(alternative), alpha})));
   });
   m.def("exp_welch_samples", [](Doubles control, Doubles treatment, const std::string& alternative, double alpha) {
@@ -134,11 +115,11 @@ void BindExperiments(py::module_& m) {
       py::gil_scoped_release nogil;
       r = cdp::WelchTTest(c, t, o);
     }
-    return WelchDict(Get(std::move(r)));
+    return WelchDict(cdp_py::Unwrap(std::move(r)));
   });
-  m.def("exp_describe", [](Doubles values) { return Stats(Get(cdp::DescribeSample(View(values)))); });
+  m.def("exp_describe", [](Doubles values) { return Stats(cdp_py::Unwrap(cdp::DescribeSample(View(values)))); });
   m.def("exp_compare_betas", [](double ac, double bc, double at, double bt) {
-    const auto r = Get(cdp::CompareBetas({ac, bc}, {at, bt}));
+    const auto r = cdp_py::Unwrap(cdp::CompareBetas({ac, bc}, {at, bt}));
     return py::dict("prob_treatment_better"_a = r.prob_treatment_better,
                     "expected_loss_treatment"_a = r.expected_loss_treatment,
                     "expected_loss_control"_a = r.expected_loss_control);
@@ -150,7 +131,7 @@ void BindExperiments(py::module_& m) {
       py::gil_scoped_release nogil;
       res = cdp::BetaBinomialCompare({sc, nc}, {st, nt}, {{prior_alpha, prior_beta}, credible_level});
     }
-    const auto r = Get(std::move(res));
+    const auto r = cdp_py::Unwrap(std::move(res));
     return py::dict("posterior_control"_a = py::make_tuple(r.posterior_control.alpha, r.posterior_control.beta),
                     "posterior_treatment"_a = py::make_tuple(r.posterior_treatment.alpha, r.posterior_treatment.beta),
                     "mean_control"_a = r.mean_control, "mean_treatment"_a = r.mean_treatment,
@@ -162,22 +143,22 @@ void BindExperiments(py::module_& m) {
   });
   m.def("exp_srm", [](Int64s counts, std::optional<Doubles> weights, double threshold) {
     const std::span<const double> w = weights ? View(*weights) : std::span<const double>{};
-    const auto r = Get(cdp::SampleRatioMismatch(View(counts), w, threshold));
+    const auto r = cdp_py::Unwrap(cdp::SampleRatioMismatch(View(counts), w, threshold));
     return py::dict("statistic"_a = r.statistic, "df"_a = r.df, "p_value"_a = r.p_value, "expected"_a = r.expected,
                     "observed_share"_a = r.observed_share, "expected_share"_a = r.expected_share,
                     "mismatch"_a = r.mismatch);
   });
   m.def("exp_sample_size_proportions", [](double baseline, double mde, double alpha, double power, double ratio,
                                           const std::string& alternative, bool relative) {
-    return SizeDict(Get(cdp::SampleSizeProportions(baseline, mde, SizeOptions(alpha, power, ratio, alternative, relative))));
+    return SizeDict(cdp_py::Unwrap(cdp::SampleSizeProportions(baseline, mde, SizeOptions(alpha, power, ratio, alternative, relative))));
   });
   m.def("exp_sample_size_means", [](double mde, double std_control, double std_treatment, double alpha, double power,
                                     double ratio, const std::string& alternative) {
-    return SizeDict(Get(cdp::SampleSizeMeans(mde, std_control, std_treatment,
+    return SizeDict(cdp_py::Unwrap(cdp::SampleSizeMeans(mde, std_control, std_treatment,
                                              SizeOptions(alpha, power, ratio, alternative, false))));
   });
   m.def("exp_adjust", [](Doubles p, const std::string& method) {
-    return Hand(Get(cdp::AdjustPValues(View(p), Get(cdp::ParsePValueAdjustment(method)))));
+    return Hand(cdp_py::Unwrap(cdp::AdjustPValues(View(p), cdp_py::Unwrap(cdp::ParsePValueAdjustment(method)))));
   });
   m.def("exp_assign_int", [](const std::string& salt, const std::string& experiment, Int64s units, Doubles weights) {
     const auto u = View(units);
@@ -187,7 +168,7 @@ void BindExperiments(py::module_& m) {
       py::gil_scoped_release nogil;
       r = cdp::AssignVariants(salt, experiment, u, w);
     }
-    return Hand(Get(std::move(r)));
+    return Hand(cdp_py::Unwrap(std::move(r)));
   });
   m.def("exp_assign", [](const std::string& salt, const std::string& experiment, py::array units, Doubles weights) {
     std::vector<py::object> keep;
@@ -198,7 +179,7 @@ void BindExperiments(py::module_& m) {
       py::gil_scoped_release nogil;  // the views point into str objects that `units` keeps alive
       r = cdp::AssignVariants(salt, experiment, std::span<const std::string_view>(views), w);
     }
-    return Hand(Get(std::move(r)));
+    return Hand(cdp_py::Unwrap(std::move(r)));
   });
   m.def("exp_bucket", [](const std::string& salt, const std::string& experiment, py::array units) {
     std::vector<py::object> keep;

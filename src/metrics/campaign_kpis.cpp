@@ -8,12 +8,14 @@
 #include "cdp/kpis.hpp"
 #include "core/strings.hpp"
 #include "journeys/journeys_internal.hpp"
+#include "metrics/kpis_internal.hpp"
 
 namespace cdp {
 
 using journeys_internal::StringColumn;
 using journeys_internal::TypeCode;
 using journeys_internal::TypeFlags;
+using kpis_internal::Ratio;
 
 namespace {
 
@@ -28,7 +30,6 @@ bool Has(const std::vector<std::string>& v, std::string_view name) {
   return std::find(v.begin(), v.end(), name) != v.end();
 }
 
-double Ratio(double num, double den) { return den > 0 ? num / den : std::nan(""); }
 
 }  // namespace
 

@@ -6,16 +6,16 @@
 #include "cdp/kpis.hpp"
 #include "core/strings.hpp"
 #include "journeys/journeys_internal.hpp"
+#include "metrics/kpis_internal.hpp"
 #include "metrics/stats_special.hpp"
 
 namespace cdp {
 
 using journeys_internal::StringColumn;
 using journeys_internal::TypeCode;
+using kpis_internal::Ratio;
 
 namespace {
-
-double Ratio(double num, double den) { return den > 0 ? num / den : std::nan(""); }
 
 struct ProportionInterval {
   double low, high;
@@ -186,15 +186,9 @@ Table FinishSurvey(const SurveyOptions& o, const PeriodCalendar* cal, SurveyPart
                    const StringDictionary* group_names, std::vector<std::string>* warnings) {
   const bool nps = o.kind == "nps";
   const double z = stats::NormalQuantile(0.5 + o.confidence / 2);
-  std::vector<std::pair<std::pair<int32_t, int64_t>, std::array<int64_t, 4>>> cells(all.cells.begin(), all.cells.end());
-  auto name = [&](int32_t g) { return g == kNullCode || group_names == nullptr ? std::string_view() : group_names->Get(g); };
-  std::sort(cells.begin(), cells.end(), [&](const auto& a, const auto& b) {
-    const std::string_view ga = name(a.first.first), gb = name(b.first.first);
-    return ga != gb ? ga < gb : a.first.second < b.first.second;
-  });
   Table t;
-  Column* g = group_names != nullptr ? &t.Add("group", ColumnType::kString) : nullptr;
-  Column* period = cal != nullptr ? &t.Add("period", ColumnType::kInt64) : nullptr;
+  kpis_internal::GroupPeriodColumns keys(t, group_names, cal);
+  const auto cells = keys.Sorted(all.cells);
   Column& responses = t.Add("responses", ColumnType::kInt64);
   std::vector<Column*> counts;
   for (const char* n : nps ? std::vector<const char*>{"promoters", "passives", "detractors"} : std::vector<const char*>{"satisfied"})
@@ -205,11 +199,7 @@ Table FinishSurvey(const SurveyOptions& o, const PeriodCalendar* cal, SurveyPart
   int64_t invalid = 0;
   for (const auto& [k, c] : cells) {
     invalid += c[3];
-    if (g != nullptr) {
-      if (k.first == kNullCode) g->AppendNull();
-      else t.AppendString(*g, name(k.first));
-    }
-    if (period != nullptr) period->i64.push_back(cal->Start(k.second));
+    keys.Append(k);
     const int64_t n = nps ? c[0] + c[1] + c[2] : c[0] + c[1];
     responses.i64.push_back(n);
     for (size_t i = 0; i < counts.size(); ++i) counts[i]->i64.push_back(c[nps ? i : 0]);

@@ -6,17 +6,14 @@
 #include "cdp/kpis.hpp"
 #include "core/strings.hpp"
 #include "journeys/journeys_internal.hpp"
+#include "metrics/kpis_internal.hpp"
 
 namespace cdp {
 
 using journeys_internal::TypeCode;
 using journeys_internal::TypeFlags;
 
-namespace {
-
-double Ratio(double num, double den) { return den > 0 ? num / den : std::nan(""); }
-
-}  // namespace
+using kpis_internal::Ratio;
 
 void WebPartial::Merge(WebPartial&& o) {
   for (auto& [k, c] : o.cells) {
@@ -51,15 +48,9 @@ absl::StatusOr<WebPartial> RunWebMetrics(const QueryData& d, int32_t begin, int3
 
 Table FinishWebMetrics(const WebMetricsOptions& o, const PeriodCalendar* cal, WebPartial&& all,
                        const StringDictionary* group_names) {
-  std::vector<std::pair<std::pair<int32_t, int64_t>, WebPartial::Cell>> cells(all.cells.begin(), all.cells.end());
-  auto name = [&](int32_t g) { return g == kNullCode || group_names == nullptr ? std::string_view() : group_names->Get(g); };
-  std::sort(cells.begin(), cells.end(), [&](const auto& a, const auto& b) {
-    const std::string_view ga = name(a.first.first), gb = name(b.first.first);
-    return ga != gb ? ga < gb : a.first.second < b.first.second;
-  });
   Table t;
-  Column* g = group_names != nullptr ? &t.Add("group", ColumnType::kString) : nullptr;
-  Column* period = cal != nullptr ? &t.Add("period", ColumnType::kInt64) : nullptr;
+  kpis_internal::GroupPeriodColumns keys(t, group_names, cal);
+  const auto cells = keys.Sorted(all.cells);
   Column& visitors = t.Add("visitors", ColumnType::kInt64);
   Column& new_visitors = t.Add("new_visitors", ColumnType::kInt64);
   Column& returning = t.Add("returning_visitors", ColumnType::kInt64);
@@ -69,11 +60,7 @@ Table FinishWebMetrics(const WebMetricsOptions& o, const PeriodCalendar* cal, We
   Column& duration = t.Add("avg_session_duration_s", ColumnType::kDouble);
   Column& per_visitor = t.Add("sessions_per_visitor", ColumnType::kDouble);
   for (const auto& [k, c] : cells) {
-    if (g != nullptr) {
-      if (k.first == kNullCode) g->AppendNull();
-      else t.AppendString(*g, name(k.first));
-    }
-    if (period != nullptr) period->i64.push_back(cal->Start(k.second));
+    keys.Append(k);
     visitors.i64.push_back(c.visitors);
     new_visitors.i64.push_back(c.new_visitors);
     returning.i64.push_back(c.visitors - c.new_visitors);
