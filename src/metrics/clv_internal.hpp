@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "cdp/clv.hpp"
+#include "stats_special.hpp"  // same directory: tests include this header by path
 
 namespace cdp::clv_internal {
 
@@ -17,7 +18,7 @@ namespace cdp::clv_internal {
 /// psi(x) for x > 0 (recurrence to x >= 10, then the asymptotic series; relative error ~1e-15).
 double Digamma(double x);
 /// log B(a, b).
-inline double LogBeta(double a, double b) { return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b); }
+using stats::LogBeta;  // accurate for large arguments too (stats_special.hpp)
 /// log(e^a + e^b), exact for infinities.
 double LogAddExp(double a, double b);
 /// log(e^a - e^b) for a >= b (-inf when equal).

@@ -1,13 +1,13 @@
 // Special functions for the CLV models, in log space: digamma, log-sum-exp, Gauss'
-// hypergeometric 2F1 (series with Euler / Pfaff transformations), negative binomial tails and an
-// adaptive Gauss-Kronrod integrator.
+// hypergeometric 2F1 (series with Euler / Pfaff transformations) and negative binomial tails;
+// integrals go to the shared adaptive Gauss-Kronrod integrator (stats_special).
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
-#include <queue>
 
 #include "metrics/clv_internal.hpp"
+#include "metrics/stats_special.hpp"
 
 namespace cdp::clv_internal {
 
@@ -72,36 +72,6 @@ double SeriesLog(double a, double b, double c, double z, int* sign, double* grad
   *sign = sum < 0 ? -1 : 1;
   if (kGrad) grad[0] = da / sum, grad[1] = db / sum, grad[2] = dc / sum, grad[3] = dz / (z * sum);
   return log_scale + std::log(std::abs(sum));
-}
-
-// Gauss-Kronrod 7/15 nodes and weights (QUADPACK qk15).
-constexpr std::array<double, 8> kXgk = {0.991455371120812639206854697526329, 0.949107912342758524526189684047851,
-                                        0.864864423359769072789712788640926, 0.741531185599394439863864773280788,
-                                        0.586087235467691130294144845693013, 0.405845151377397166906606412076961,
-                                        0.207784955007898467600689403773245, 0.000000000000000000000000000000000};
-constexpr std::array<double, 8> kWgk = {0.022935322010529224963732008058970, 0.063092092629978553290700663189204,
-                                        0.104790010322250183839876322541518, 0.140653259715525918745189590510238,
-                                        0.169004726639267902826583426598550, 0.190350578064785409913256402421014,
-                                        0.204432940075298892414161999234649, 0.209482141084727828012999174891714};
-constexpr std::array<double, 4> kWg = {0.129484966168869693270611432679082, 0.279705391489276667901467771423780,
-                                       0.381830050505118944950369775488975, 0.417959183673469387755102040816327};
-
-struct Piece {
-  double a, b, value, error;
-  bool operator<(const Piece& o) const { return error < o.error; }
-};
-
-Piece Gk15(const std::function<double(double)>& f, double a, double b) {
-  const double mid = 0.5 * (a + b), half = 0.5 * (b - a);
-  const double fc = f(mid);
-  double kronrod = fc * kWgk[7], gauss = fc * kWg[3];
-  for (int j = 0; j < 7; ++j) {
-    const double dx = half * kXgk[static_cast<size_t>(j)];
-    const double pair = f(mid - dx) + f(mid + dx);
-    kronrod += kWgk[static_cast<size_t>(j)] * pair;
-    if (j % 2 == 1) gauss += kWg[static_cast<size_t>(j / 2)] * pair;
-  }
-  return {a, b, kronrod * half, std::abs((kronrod - gauss) * half)};
 }
 
 }  // namespace
@@ -192,22 +162,7 @@ double LogNbdTail(int64_t n, double r, double alpha, double t) {
 }
 
 double Integrate(const std::function<double(double)>& f, double a, double b) {
-  if (a == b) return 0;
-  std::priority_queue<Piece> pieces;
-  pieces.push(Gk15(f, a, b));
-  double total = pieces.top().value, error = pieces.top().error;
-  for (int split = 0; split < 5000; ++split) {
-    if (!std::isfinite(total)) return kNaN;
-    if (error <= std::max(1e-11 * std::abs(total), 1e-300)) return total;
-    const Piece worst = pieces.top();
-    pieces.pop();
-    const double mid = 0.5 * (worst.a + worst.b);
-    const Piece left = Gk15(f, worst.a, mid), right = Gk15(f, mid, worst.b);
-    total += left.value + right.value - worst.value;
-    error += left.error + right.error - worst.error;
-    pieces.push(left), pieces.push(right);
-  }
-  return kNaN;
+  return stats::IntegrateAdaptive(f, a, b, {}, 1e-11);
 }
 
 double WeightedMean(const std::vector<double>& v, const Rows& rows) {
