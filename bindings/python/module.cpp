@@ -132,6 +132,8 @@ PYBIND11_MODULE(_core, m) {
       .def("retention", &PyWorkspace::Retention);
   void BindKpis(py::class_<PyWorkspace> & cls);  // bindings/python/kpis.cpp
   BindKpis(workspace);
+  void BindPrivacy(py::module_ & m, py::class_<PyWorkspace> & cls);  // bindings/python/privacy.cpp
+  BindPrivacy(m, workspace);
   using Matrix = py::array_t<double, py::array::c_style | py::array::forcecast>;
   m.def("kmeans", [](Matrix x, int n_clusters, int n_init, int max_iter, double tol, uint64_t seed, int threads) {
     if (x.ndim() != 2) throw py::value_error("kmeans: X must be 2-dimensional (n_samples, n_features)");

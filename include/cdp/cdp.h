@@ -512,6 +512,33 @@ CDP_API cdp_status cdp_exp_sample_size(const char* metric, double baseline_or_st
 /* Adjusted p-values into adjusted[n]: method "holm", "bh", "by" or "bonferroni". */
 CDP_API cdp_status cdp_exp_adjust_pvalues(const double* p_values, int64_t n, const char* method, double* adjusted);
 
+/* --- Privacy (ABI 5) -----------------------------------------------------------------------------
+ * Consent per purpose (purposes: analytics, marketing, personalization, advertising, sale_of_data
+ * unless configured). A profile's latest consent event per purpose decides; without one, its region
+ * does: opt-in regions (EU/EEA, UK, CH) count unknown as denied, opt-out regions (US) as granted
+ * except sale_of_data after Global Privacy Control; an unknown region counts as opt-in. Purpose-bound
+ * results (cdp_select / segments with a purpose) hold only profiles allowed for it and report the
+ * others as excluded. docs/privacy.md has the model. */
+/* Policy settings: purposes, opt_in_regions, opt_out_regions (lists of ISO codes such as DE or
+ * US-CA), unknown_region (opt_in|opt_out), gpc_purpose, consent_event, purpose_column,
+ * status_column, gpc_column, country_field, region_field. */
+CDP_API cdp_status cdp_privacy_set(cdp_workspace* ws, const char* key, const char* value);
+/* Records a decision ("granted" or "denied") for identifier ("email:a@b.c") and purpose at ts (µs;
+ * INT64_MIN: now) as a consent event, audited as "consent". source and policy_version may be NULL. */
+CDP_API cdp_status cdp_set_consent(cdp_workspace* ws, const char* identifier, const char* purpose, const char* status,
+                                   int64_t ts, const char* source, const char* policy_version);
+/* Per profile for purpose: profile, key, state, default (opt_in|opt_out), gpc, allowed. */
+CDP_API cdp_status cdp_consent_table(cdp_workspace* ws, const char* purpose, cdp_table** out);
+/* One person's consent per purpose: purpose, state, effective, basis, since, source, policy_version, events. */
+CDP_API cdp_status cdp_consent_of(cdp_workspace* ws, const char* identifier, cdp_table** out);
+/* Recomputes the audit log's SHA-256 chain: CDP_OK when intact (*first_bad = -1); otherwise
+ * CDP_ERR_PRIVACY with *first_bad the 0-based index of the first entry that does not match. */
+CDP_API cdp_status cdp_verify_audit(cdp_workspace* ws, int64_t* first_bad);
+/* Keyed pseudonym "<key_id>:<64 hex digits of HMAC-SHA256(secret, value)>" into out (out_size bytes,
+ * NUL-terminated); the secret needs at least 16 bytes. */
+CDP_API cdp_status cdp_pseudonym(const char* key_id, const char* secret, int64_t secret_len, const char* value,
+                                 int64_t value_len, char* out, int64_t out_size);
+
 /* Results of the *_ex calls (ABI 4): tables and numbers by name, as listed with each call.
  * cdp_result_table gives a copy to destroy with cdp_table_destroy; an unknown name is
  * CDP_ERR_NOT_FOUND and the message lists the names there are. Table names are also listed by

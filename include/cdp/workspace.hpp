@@ -17,6 +17,7 @@
 #include "cdp/journeys.hpp"
 #include "cdp/kpis.hpp"
 #include "cdp/metrics.hpp"
+#include "cdp/privacy.hpp"
 #include "cdp/profiles.hpp"
 #include "cdp/query.hpp"
 #include "cdp/reader.hpp"
@@ -65,6 +66,16 @@ struct AuditEntry {
   Micros ts = 0;       ///< wall clock
   std::string action;  ///< ingest, import_profiles, push, resolve, link, unmerge, configure_identity, ...
   std::string detail;  ///< JSON object
+  /// SHA-256 chain (cdp/privacy.hpp AuditEntryHash): of the previous entry's hash and this entry.
+  std::string hash;
+};
+
+/// Result of checking the audit chain.
+struct AuditVerification {
+  bool ok = true;
+  int64_t entries = 0;
+  int64_t first_bad = -1;  ///< index (0-based) of the first entry whose hash does not match
+  std::string message;
 };
 
 /// How ImportProfiles reads a CRM table.
@@ -91,7 +102,11 @@ class Workspace {
   absl::Status Save();
   /// Audit log, oldest first.
   const std::vector<AuditEntry>& audit() const { return audit_; }
+  /// ts, action, detail, hash (the SHA-256 chain).
   Table AuditTable() const;
+  /// Recomputes the audit chain (from the file for file workspaces): an edited, inserted or
+  /// removed entry breaks it at that entry.
+  AuditVerification VerifyAudit() const;
   /// Identifiers with their profile: identifier, type, value, profile.
   Table IdentifiersTable();
   /// Every attribute write with its profile: profile, name, value, ts, source, event_id, current.
@@ -249,6 +264,23 @@ class Workspace {
   /// Attribution of the conversions in the events (Touchpoints, then Attribute).
   absl::StatusOr<AttributionResult> Attribution(const TouchpointOptions& touch = {}, const AttributionOptions& options = {});
 
+  // --- Privacy (cdp/privacy.hpp) ---------------------------------------------------------------
+  /// Replaces the consent policy (purposes, regional defaults, column names).
+  absl::Status ConfigurePrivacy(const ConsentPolicy& policy);
+  const ConsentPolicy& privacy_policy() const { return policy_; }
+  /// Records a consent decision of the person behind `identifier` ("email:a@b.c") as a consent
+  /// event (type, purpose, consent_status, consent_source, policy_version) at `ts` (INT64_MIN: now),
+  /// audited as "consent". Errors: an unknown purpose, a status that is neither granted nor denied,
+  /// an identifier that does not parse.
+  absl::Status SetConsent(std::string_view identifier, std::string_view purpose, std::string_view status,
+                          Micros ts = INT64_MIN, std::string_view source = "api", std::string_view policy_version = "");
+  /// Per profile for `purpose`: profile, key, state (granted / denied / unknown), gpc, allowed.
+  absl::StatusOr<Table> ConsentTable(std::string_view purpose);
+  /// Consent of one person, one row per purpose (ConsentOfProfile).
+  absl::StatusOr<Table> ConsentOf(std::string_view identifier);
+  /// Profiles that may be used for `purpose` (ascending ids) and how many may not.
+  absl::StatusOr<std::vector<uint8_t>> ConsentAllowed(std::string_view purpose);
+
   // --- Metrics (cdp/metrics.hpp) -------------------------------------------------------------
   /// Cohort retention and lifecycle. `group_by` (a profile column such as "country") makes the
   /// cohorts groups of profiles instead of entry periods.
@@ -292,6 +324,8 @@ class Workspace {
   absl::Status Load();
   absl::Status LoadFile(internal::WorkspaceFile& f);
   void AddAudit(AuditEntry e);
+  /// The chained hash `e` gets when appended after the current last entry.
+  std::string NextAuditHash(const AuditEntry& e) const;
   /// Sets a meta value (identity rules) with an audit entry, in one transaction.
   absl::Status PersistMeta(std::string_view key, std::string_view value, const AuditEntry& audit);
   /// Records when links got their status (file workspaces, outside a load).
@@ -349,6 +383,7 @@ class Workspace {
   std::vector<ManualOp> manual_;
 
   std::vector<SegmentSpec> segments_;
+  ConsentPolicy policy_;
   SegmentListener listener_;
   Micros advanced_ = INT64_MIN;  ///< AdvanceTo's time (the clock is the later of it and the latest event)
   /// Real-time members by segment name: canonical keys, sorted.
@@ -382,7 +417,9 @@ class Workspace {
   /// frame_, emptied when derived_version_ moved.
   QueryFrame& Frame();
   /// The privacy hook: removes members that may not be used for `purpose`; returns how many.
-  int64_t ApplyPurpose(std::string_view purpose, std::vector<int32_t>* members);
+  /// Per profile: 1 when its region is opt-out under the policy (ConsentRegimes of cdp/privacy.hpp).
+  std::vector<uint8_t> ConsentRegimes();
+  absl::StatusOr<int64_t> ApplyPurpose(std::string_view purpose, std::vector<int32_t>* members);
   absl::StatusOr<SegmentResult> Run(const Query& q, std::string_view purpose, Micros as_of);
 };
 

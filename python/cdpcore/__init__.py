@@ -22,6 +22,7 @@ from . import metrics
 from . import churn
 from . import kpis
 from . import experiments
+from . import privacy
 from .journeys import attribution_from_paths, Sessions, Funnel, Paths, Stages, Heatmap, Attribution
 
 _core._register_errors(_TYPES)

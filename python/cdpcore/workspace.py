@@ -871,6 +871,74 @@ class Workspace:
         units["revenue"] = units["profile"].map(got["sum"]).fillna(0.0).astype(np.float64)
         return Experiment(name, units, list(variants), weights)
 
+    # --- privacy ---------------------------------------------------------------------------------
+    def configure_privacy(self, **policy):
+        """Sets the consent policy: purposes, opt_in_regions, opt_out_regions (ISO codes such as "DE"
+        or "US-CA"), unknown_region ("opt_in" or "opt_out"), gpc_purpose, and the column names
+        (consent_event, purpose_column, status_column, gpc_column, country_field, region_field).
+
+        Example: ``ws.configure_privacy(opt_out_regions=["US", "CA"])``
+        """
+        known = {"purposes", "opt_in_regions", "opt_out_regions", "unknown_region", "gpc_purpose", "consent_event",
+                 "purpose_column", "status_column", "gpc_column", "country_field", "region_field"}
+        unknown = sorted(set(policy) - known)
+        if unknown:
+            raise InvalidArgumentError(f"configure_privacy: unknown setting(s) {unknown}; known: {sorted(known)}")
+        self._ws.configure_privacy({k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in policy.items()})
+
+    def privacy_policy(self):
+        """The consent policy in force (purposes, regions, GPC purpose).
+
+        Example: ``ws.privacy_policy()["purposes"]``
+        """
+        return self._ws.privacy_policy()
+
+    def set_consent(self, identifier, purpose, status, ts=None, *, source="api", policy_version=""):
+        """Records a consent decision ("granted" or "denied") of the person behind `identifier` for
+        `purpose`, as a consent event at `ts` (default now); audited as "consent". The latest
+        decision per purpose wins.
+
+        Example: ``ws.set_consent("email:ann@shop.com", "marketing", "denied", source="preference centre")``
+        """
+        self._ws.set_consent(str(identifier), str(purpose), str(status), self._as_of(ts), str(source), str(policy_version))
+
+    def consent(self, purpose):
+        """Per profile for `purpose`: profile, key, state (granted / denied / unknown), default
+        (the region's regime: opt_in or opt_out), gpc, allowed.
+
+        Example: ``ws.consent("marketing")["allowed"].mean()``
+        """
+        return to_frame(self._ws.consent_table(str(purpose)))
+
+    def consent_of(self, identifier):
+        """One person's consent per purpose: state, effective, basis (consent, region default or
+        global privacy control), since, source, policy_version, events.
+
+        Example: ``ws.consent_of("email:ann@shop.com")``
+        """
+        return to_frame(self._ws.consent_of(str(identifier)), {"since"})
+
+    def verify_audit(self):
+        """Recomputes the audit log's hash chain (from the file for file workspaces): ``ok``,
+        ``entries``, ``first_bad`` (0-based, -1 when intact) and a message.
+
+        Example: ``assert ws.verify_audit()["ok"]``
+        """
+        return self._ws.verify_audit()
+
+    def pseudonymize(self, frame, columns, key, digits=32):
+        """A copy of `frame` with `columns` replaced by keyed pseudonyms (cdpcore.privacy.pseudonymize).
+
+        Example: ``ws.pseudonymize(ws.profiles(), ["key", "email"], key)``
+        """
+        from .privacy import pseudonymize
+        out = frame.copy()
+        for c in [columns] if isinstance(columns, str) else columns:
+            if c not in out.columns:
+                raise InvalidArgumentError(f"pseudonymize: no column {c!r} (columns: {list(out.columns)})")
+            out[c] = pseudonymize(out[c].astype(object), key, digits)
+        return out
+
     def _survey(self, kind, by, period, confidence, event, score_column, time_zone):
         from .kpis import SurveyScores
         o = {"kind": kind, "event": event or "", "score_column": score_column, "confidence": float(confidence),

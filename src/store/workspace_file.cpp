@@ -84,6 +84,13 @@ CREATE TABLE audit(seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, action TEXT NOT
 UPDATE schema_version SET version = 2;
 )sql";
 
+// Version 3 chains the audit log: each row stores the SHA-256 of the previous row's hash and its own
+// fields (computed by the workspace; rows of older files get theirs when first opened for writing).
+constexpr const char* kMigrateV2toV3 = R"sql(
+ALTER TABLE audit ADD COLUMN hash TEXT;
+UPDATE schema_version SET version = 3;
+)sql";
+
 // Encodes a map of counts as "k=v;k=v" (keys are quarantine codes: no '=' or ';').
 std::string EncodeCounts(const std::map<std::string, int64_t>& m) {
   std::string out;
@@ -176,7 +183,7 @@ absl::Status WorkspaceFile::CreateOrMigrate() {
     if (read_only_)
       return absl::NotFoundError(Cat("workspace \"", path_, "\" is empty (no writer has committed to it yet)"));
     // One transaction: a crash leaves an empty file (recreated by the next writer), never half a schema.
-    if (auto st = Exec(Cat("BEGIN;", kSchemaV1, kMigrateV1toV2,
+    if (auto st = Exec(Cat("BEGIN;", kSchemaV1, kMigrateV1toV2, kMigrateV2toV3,
                            "INSERT INTO meta(key, value) VALUES('byte_order', 'little'), ('created_by', 'cdpcore 0.1.0');"
                            "COMMIT;"));
         !st.ok()) {
@@ -204,6 +211,7 @@ absl::Status WorkspaceFile::CreateOrMigrate() {
                                                ": open it once for writing"));
     std::string sql = "BEGIN;";
     if (opened_version_ < 2) sql += kMigrateV1toV2;
+    if (opened_version_ < 3) sql += kMigrateV2toV3;
     sql += "COMMIT;";
     if (auto st = Exec(sql); !st.ok()) {
       (void)Exec("ROLLBACK");
@@ -513,12 +521,20 @@ absl::Status WorkspaceFile::LoadLinkTimes(std::vector<LinkTime>* out) const {
   return rc == SQLITE_DONE ? absl::OkStatus() : Error("read link times");
 }
 
-absl::Status WorkspaceFile::Audit(Micros ts, std::string_view action, std::string_view detail) {
-  Stmt s(db_, "INSERT INTO audit(ts, action, detail) VALUES(?,?,?)");
+absl::Status WorkspaceFile::Audit(Micros ts, std::string_view action, std::string_view detail, std::string_view hash) {
+  Stmt s(db_, "INSERT INTO audit(ts, action, detail, hash) VALUES(?,?,?,?)");
   s.Bind(1, ts);
   s.Bind(2, action);
   s.Bind(3, detail);
+  s.Bind(4, hash);
   return s.Step() == SQLITE_DONE ? absl::OkStatus() : Error("write audit");
+}
+
+absl::Status WorkspaceFile::SetAuditHash(int64_t seq, std::string_view hash) {
+  Stmt s(db_, "UPDATE audit SET hash = ? WHERE seq = ?");
+  s.Bind(1, hash);
+  s.Bind(2, seq);
+  return s.Step() == SQLITE_DONE ? absl::OkStatus() : Error("write audit hash");
 }
 
 absl::Status WorkspaceFile::WriteTable(std::string_view name, const Table& t) {

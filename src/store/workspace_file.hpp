@@ -33,7 +33,7 @@ struct sqlite3;
 
 namespace cdp::internal {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 /// One recorded operation (manual link, unmerge, trait definition).
 struct FileOp {
@@ -70,7 +70,9 @@ class WorkspaceFile {
   absl::Status AppendReport(const IngestReport& r);
   absl::Status AppendOp(const FileOp& op);
   absl::Status SetLinkTime(std::string_view a, std::string_view b, int status, Micros applied_at);
-  absl::Status Audit(Micros ts, std::string_view action, std::string_view detail);
+  absl::Status Audit(Micros ts, std::string_view action, std::string_view detail, std::string_view hash);
+  /// Stores the chained hash of audit row `seq` (rows written before schema version 3 have none).
+  absl::Status SetAuditHash(int64_t seq, std::string_view hash);
   absl::Status PutMeta(std::string_view key, std::string_view value);
   /// Replaces table `name` with the rows of `t` (derived snapshots).
   absl::Status WriteTable(std::string_view name, const Table& t);

@@ -1,6 +1,7 @@
 // Workspace: opening, loading and writing the workspace file; audit log; snapshot tables.
 #include "absl/time/clock.h"
 #include "cdp/json.hpp"
+#include "cdp/privacy.hpp"
 #include "cdp/workspace.hpp"
 #include "core/strings.hpp"
 #include "store/workspace_file.hpp"
@@ -89,11 +90,29 @@ absl::Status Workspace::LoadFile(internal::WorkspaceFile& f) {
   std::vector<internal::WorkspaceFile::LinkTime> times;
   if (auto st2 = f.LoadLinkTimes(&times); !st2.ok()) return st2;
   for (auto& t : times) restore_times_.push_back(LinkTime{std::move(t.a), std::move(t.b), t.status, t.applied_at});
-  auto audit = f.ReadTable("SELECT ts, action, detail FROM audit ORDER BY seq");
+  auto audit = f.ReadTable("SELECT seq, ts, action, detail, hash FROM audit ORDER BY seq");
   if (!audit.ok()) return audit.status();
-  for (size_t r = 0; r < audit->rows(); ++r)
-    audit_.push_back(AuditEntry{std::strtoll(audit->CellText(0, r).c_str(), nullptr, 10), audit->CellText(1, r),
-                                audit->CellText(2, r)});
+  std::vector<std::pair<int64_t, std::string>> unsealed;  // rows written before the chain existed
+  for (size_t r = 0; r < audit->rows(); ++r) {
+    AuditEntry e{std::strtoll(audit->CellText(1, r).c_str(), nullptr, 10), audit->CellText(2, r), audit->CellText(3, r),
+                 audit->CellText(4, r)};
+    if (e.hash.empty()) {
+      e.hash = NextAuditHash(e);
+      unsealed.emplace_back(std::strtoll(audit->CellText(0, r).c_str(), nullptr, 10), e.hash);
+    }
+    audit_.push_back(std::move(e));
+  }
+  if (!unsealed.empty() && !f.read_only()) {
+    if (auto st = f.Begin(); !st.ok()) return st;
+    absl::Status st;
+    for (const auto& [seq, hash] : unsealed)
+      if (st.ok()) st = f.SetAuditHash(seq, hash);
+    if (st.ok()) st = f.Commit();
+    if (!st.ok()) {
+      f.Rollback();
+      return st;
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -103,8 +122,14 @@ absl::Status Workspace::Writable(std::string_view what) const {
   return absl::OkStatus();
 }
 
+std::string Workspace::NextAuditHash(const AuditEntry& e) const {
+  return AuditEntryHash(audit_.empty() ? std::string(64, '0') : audit_.back().hash, e.ts, e.action, e.detail);
+}
+
 void Workspace::AddAudit(AuditEntry e) {
-  if (!e.action.empty()) audit_.push_back(std::move(e));
+  if (e.action.empty()) return;
+  e.hash = NextAuditHash(e);
+  audit_.push_back(std::move(e));
 }
 
 absl::Status Workspace::Persist(size_t first_row, const std::vector<QuarantineRow>& quarantine,
@@ -127,7 +152,7 @@ absl::Status Workspace::Persist(size_t first_row, const std::vector<QuarantineRo
   if (ops)
     for (const internal::FileOp& op : *ops)
       if (st.ok()) st = f.AppendOp(op);
-  if (st.ok() && !audit.action.empty()) st = f.Audit(audit.ts, audit.action, audit.detail);
+  if (st.ok() && !audit.action.empty()) st = f.Audit(audit.ts, audit.action, audit.detail, NextAuditHash(audit));
   if (st.ok()) st = f.Commit();
   if (!st.ok()) {
     f.Rollback();
@@ -145,7 +170,7 @@ absl::Status Workspace::PersistMeta(std::string_view key, std::string_view value
     internal::WorkspaceFile& f = *file_;
     if (auto st = f.Begin(); !st.ok()) return st;
     absl::Status st = f.PutMeta(key, value);
-    if (st.ok()) st = f.Audit(audit.ts, audit.action, audit.detail);
+    if (st.ok()) st = f.Audit(audit.ts, audit.action, audit.detail, NextAuditHash(audit));
     if (st.ok()) st = f.Commit();
     if (!st.ok()) {
       f.Rollback();
@@ -184,7 +209,7 @@ absl::Status Workspace::Save() {
   if (st.ok()) st = f.WriteTable("identifiers", IdentifiersTable());
   if (st.ok()) st = f.WriteTable("links", IdentityLinks(-1));
   if (st.ok()) st = f.WriteTable("attributes", AttributesTable());
-  if (st.ok()) st = f.Audit(audit.ts, audit.action, audit.detail);
+  if (st.ok()) st = f.Audit(audit.ts, audit.action, audit.detail, NextAuditHash(audit));
   if (st.ok()) st = f.Commit();
   if (!st.ok()) {
     f.Rollback();
@@ -199,12 +224,42 @@ Table Workspace::AuditTable() const {
   Column& ts = t.Add("ts", ColumnType::kInt64);
   Column& action = t.Add("action", ColumnType::kString);
   Column& detail = t.Add("detail", ColumnType::kString);
+  Column& hash = t.Add("hash", ColumnType::kString);
   for (const AuditEntry& e : audit_) {
     ts.i64.push_back(e.ts);
     t.AppendString(action, e.action);
     t.AppendString(detail, e.detail);
+    t.AppendString(hash, e.hash);
   }
   return t;
+}
+
+AuditVerification Workspace::VerifyAudit() const {
+  std::vector<AuditEntry> stored;
+  if (file_) {  // what is on disk, not the copy in memory
+    auto rows = file_->ReadTable("SELECT ts, action, detail, hash FROM audit ORDER BY seq");
+    if (!rows.ok()) return {false, 0, 0, Cat("audit: cannot read the log: ", rows.status().message())};
+    for (size_t r = 0; r < rows->rows(); ++r)
+      stored.push_back({std::strtoll(rows->CellText(0, r).c_str(), nullptr, 10), rows->CellText(1, r),
+                        rows->CellText(2, r), rows->CellText(3, r)});
+  } else {
+    stored = audit_;
+  }
+  AuditVerification v;
+  v.entries = static_cast<int64_t>(stored.size());
+  std::string prev(64, '0');
+  for (size_t i = 0; i < stored.size(); ++i) {
+    const AuditEntry& e = stored[i];
+    if (AuditEntryHash(prev, e.ts, e.action, e.detail) != e.hash) {
+      v.ok = false, v.first_bad = static_cast<int64_t>(i);
+      v.message = Cat("audit entry ", i + 1, " of ", stored.size(), " (", e.action,
+                      ") does not match its hash: it, or the entry before it, was changed or removed");
+      return v;
+    }
+    prev = e.hash;
+  }
+  v.message = Cat("audit chain intact: ", stored.size(), " entries");
+  return v;
 }
 
 Table Workspace::IdentifiersTable() {

@@ -92,12 +92,14 @@ absl::StatusOr<Query> Workspace::CompileQuery(std::string_view expression) {
   return Query::Compile(expression, Schema());
 }
 
-int64_t Workspace::ApplyPurpose(std::string_view purpose, std::vector<int32_t>* members) {
-  // The privacy layer removes here the members without consent for `purpose`. Until consent is
-  // recorded, every profile may be used for every purpose.
-  (void)purpose;
-  (void)members;
-  return 0;
+absl::StatusOr<int64_t> Workspace::ApplyPurpose(std::string_view purpose, std::vector<int32_t>* members) {
+  // A purpose-bound result holds only profiles whose consent (or regional default) allows it.
+  if (purpose.empty()) return 0;
+  auto allowed = ConsentAllowed(purpose);
+  if (!allowed.ok()) return allowed.status();
+  const size_t before = members->size();
+  std::erase_if(*members, [&](int32_t m) { return !(*allowed)[static_cast<size_t>(m)]; });
+  return static_cast<int64_t>(before - members->size());
 }
 
 absl::StatusOr<SegmentResult> Workspace::Run(const Query& q, std::string_view purpose, Micros as_of) {
@@ -145,7 +147,9 @@ absl::StatusOr<SegmentResult> Workspace::Run(const Query& q, std::string_view pu
   for (size_t k = 0; k < part.size(); ++k)
     for (size_t i = 0; i < part[k].size(); ++i)
       if (part[k][i]) r.members.push_back(cut[k] + static_cast<int32_t>(i));
-  r.excluded = ApplyPurpose(purpose, &r.members);
+  auto excluded = ApplyPurpose(purpose, &r.members);
+  if (!excluded.ok()) return excluded.status();
+  r.excluded = *excluded;
   return r;
 }
 
@@ -163,6 +167,8 @@ absl::Status Workspace::DefineSegment(const SegmentSpec& spec, bool replace) {
     if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_'))
       return absl::InvalidArgumentError(Cat("define_segment \"", spec.name, "\": purpose \"", spec.purpose,
                                             "\" must be a lowercase name such as marketing or analytics"));
+  if (!spec.purpose.empty())
+    if (auto st = CheckPurpose(policy_, spec.purpose); !st.ok()) return PrefixStatus(st, Cat("define_segment \"", spec.name, "\": "));
   const bool exists = std::any_of(segments_.begin(), segments_.end(), [&](const SegmentSpec& s) { return s.name == spec.name; });
   if (exists && !replace)
     return absl::AlreadyExistsError(Cat("segment \"", spec.name, "\" already exists; pass replace to redefine it"));

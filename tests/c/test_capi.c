@@ -407,6 +407,12 @@ static void test_segments(void) {
   CHECK(cdp_report_read(rep) == 7);
   CHECK(cdp_report_accepted(rep) == 7);
   cdp_report_destroy(rep);
+  /* Marketing consent for the buyers (before any event, so the clock stays at the latest event):
+   * profiles without a region count as opt-in, so u2 and u4 may not be used for marketing. */
+  CHECK(cdp_set_consent(ws, "user_id:u1", "marketing", "granted", T_LATEST - 400LL * 86400 * SEC, NULL, NULL) == CDP_OK);
+  CHECK(cdp_set_consent(ws, "user_id:u3", "marketing", "granted", T_LATEST - 400LL * 86400 * SEC, NULL, NULL) == CDP_OK);
+  CHECK(cdp_set_consent(ws, "user_id:u3", "profiling", "granted", INT64_MIN, NULL, NULL) == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(cdp_last_error(), "unknown purpose 'profiling'") != NULL);
   CHECK(cdp_find_profile(ws, "user_id:u1", &p1) == CDP_OK);
   CHECK(cdp_find_profile(ws, "user_id:u2", &p2) == CDP_OK);
   CHECK(cdp_find_profile(ws, "user_id:u3", &p3) == CDP_OK);

@@ -193,6 +193,29 @@ static void test_experiments(void) {
   cdp_result_destroy(r);
 }
 
+static void test_privacy(cdp_workspace* ws) {
+  char out[128];
+  const char key[20] = {11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11};
+  cdp_table* t = NULL;
+  int64_t bad = 0, row;
+  /* RFC 4231 test case 1: HMAC-SHA256(0x0b x 20, "Hi There"). */
+  CHECK(cdp_pseudonym("k1", key, 20, "Hi There", 8, out, sizeof out) == CDP_OK);
+  CHECK(strcmp(out, "k1:b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7") == 0);
+  CHECK(cdp_pseudonym("k1", key, 8, "Hi There", 8, out, sizeof out) == CDP_ERR_INVALID_ARGUMENT);
+  /* No region and no consent: opt-in default, nobody allowed; u2's grant makes one. */
+  CHECK(cdp_set_consent(ws, "user_id:u2", "marketing", "granted", INT64_MIN, "test", "v1") == CDP_OK);
+  CHECK(cdp_consent_table(ws, "marketing", &t) == CDP_OK);
+  for (row = 0; row < cdp_table_nrows(t); ++row) {
+    const int8_t* allowed = NULL;
+    const char* k = cdp_table_string(t, cdp_table_column_index(t, "key"), row);
+    CHECK(cdp_table_column_bool(t, cdp_table_column_index(t, "allowed"), &allowed) == CDP_OK);
+    CHECK(allowed != NULL && allowed[row] == (strcmp(k, "user_id:u2") == 0));
+  }
+  cdp_table_destroy(t);
+  CHECK(cdp_privacy_set(ws, "opt_in_regions", "Germany") == CDP_ERR_INVALID_ARGUMENT);
+  CHECK(cdp_verify_audit(ws, &bad) == CDP_OK && bad == -1);
+}
+
 int main(void) {
   cdp_workspace* ws = NULL;
   CHECK(cdp_abi_version() >= 5);
@@ -202,6 +225,7 @@ int main(void) {
   test_tables(ws);
   test_clv();
   test_experiments();
+  test_privacy(ws);
   cdp_workspace_close(ws);
   return test_result("test_capi_metrics");
 }

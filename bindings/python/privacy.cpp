@@ -1,0 +1,79 @@
+// cdpcore._core privacy: consent (policy, decisions, per-profile state), the audit chain check and
+// keyed pseudonyms. python/cdpcore/privacy.py and the Workspace methods wrap them.
+#include "cdp/privacy.hpp"
+#include "py_workspace.hpp"
+
+namespace py = pybind11;
+using namespace cdp_py;
+
+namespace {
+// A Status as the StatusOr PyWorkspace::Native takes (it raises the error).
+absl::StatusOr<bool> Done(const absl::Status& st) {
+  if (!st.ok()) return st;
+  return true;
+}
+}  // namespace
+
+void BindPrivacy(py::module_& m, py::class_<PyWorkspace>& cls) {
+  cls.def("configure_privacy",
+          [](PyWorkspace& self, const py::dict& d) {
+            cdp::ConsentPolicy p;
+            p.purposes = Opt(d, "purposes", p.purposes);
+            p.opt_in_regions = Opt(d, "opt_in_regions", p.opt_in_regions);
+            p.opt_out_regions = Opt(d, "opt_out_regions", p.opt_out_regions);
+            p.unknown_region = Opt(d, "unknown_region", p.unknown_region);
+            p.gpc_purpose = Opt(d, "gpc_purpose", p.gpc_purpose);
+            p.consent_event = Opt(d, "consent_event", p.consent_event);
+            p.purpose_column = Opt(d, "purpose_column", p.purpose_column);
+            p.status_column = Opt(d, "status_column", p.status_column);
+            p.gpc_column = Opt(d, "gpc_column", p.gpc_column);
+            p.country_field = Opt(d, "country_field", p.country_field);
+            p.region_field = Opt(d, "region_field", p.region_field);
+            self.Native([&] { return Done(self.native().ConfigurePrivacy(p)); });
+          })
+      .def("privacy_policy",
+           [](PyWorkspace& self) {
+             const cdp::ConsentPolicy p =
+                 self.Native([&] { return absl::StatusOr<cdp::ConsentPolicy>(self.native().privacy_policy()); });
+             py::dict d;
+             d["purposes"] = p.purposes, d["opt_in_regions"] = p.opt_in_regions, d["opt_out_regions"] = p.opt_out_regions;
+             d["unknown_region"] = p.unknown_region, d["gpc_purpose"] = p.gpc_purpose;
+             return d;
+           })
+      .def("set_consent",
+           [](PyWorkspace& self, const std::string& identifier, const std::string& purpose, const std::string& status,
+              std::optional<int64_t> ts, const std::string& source, const std::string& version) {
+             self.Native([&] {
+               return Done(self.native().SetConsent(identifier, purpose, status, ts.value_or(INT64_MIN), source, version));
+             });
+           })
+      .def("consent_table", [](PyWorkspace& self, const std::string& purpose) {
+        return TableDict(self.Native([&] { return self.native().ConsentTable(purpose); }));
+      })
+      .def("consent_of", [](PyWorkspace& self, const std::string& identifier) {
+        return TableDict(self.Native([&] { return self.native().ConsentOf(identifier); }));
+      })
+      .def("verify_audit", [](PyWorkspace& self) {
+        cdp::AuditVerification v =
+            self.Native([&] { return absl::StatusOr<cdp::AuditVerification>(self.native().VerifyAudit()); });
+        py::dict d;
+        d["ok"] = v.ok, d["entries"] = v.entries, d["first_bad"] = v.first_bad, d["message"] = v.message;
+        return d;
+      });
+  m.def("hmac_sha256", [](const py::bytes& key, const py::bytes& value) {
+    return cdp::HmacSha256Hex(std::string(key), std::string(value));
+  });
+  m.def("pseudonyms", [](const std::vector<std::string>& values, const std::string& key_id, const py::bytes& secret,
+                         int64_t expires, int64_t now, int digits) {
+    const cdp::PseudonymKey key{key_id, std::string(secret), expires};
+    Check(cdp::ValidatePseudonymKey(key, now));
+    if (digits < 16 || digits > 64) Raise(absl::InvalidArgumentError("digits must be 16..64, got " + std::to_string(digits)));
+    std::vector<std::string> out;
+    out.reserve(values.size());
+    {
+      py::gil_scoped_release nogil;
+      for (const std::string& v : values) out.push_back(cdp::Pseudonym(key, v, digits));
+    }
+    return out;
+  });
+}

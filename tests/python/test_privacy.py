@@ -1,0 +1,141 @@
+"""Privacy: consent per purpose with regional defaults and GPC, enforcement in purpose-bound
+segments, recorded decisions, the tamper-evident audit chain, and keyed pseudonyms (RFC 4231
+HMAC-SHA256 test vectors). Every expectation is worked out by hand from the rows listed here."""
+import sqlite3
+
+import pandas as pd
+import pytest
+
+import cdpcore as cdp
+
+T0 = pd.Timestamp("2024-05-01 10:00", tz="UTC")
+
+
+def at(minutes):
+    return T0 + pd.Timedelta(minutes=minutes)
+
+
+ROWS = [  # user, type, minute, extra
+    ("u1", "page_view", 0, {"traits.country": "DE"}),                      # EU, never answered
+    ("u2", "page_view", 0, {"traits.country": "US"}),                      # US, never answered
+    ("u3", "page_view", 0, {"traits.country": "US", "gpc": True}),         # US with Global Privacy Control
+    ("u4", "consent", 1, {"traits.country": "DE", "purpose": "marketing", "consent_status": "granted"}),
+    ("u4", "consent", 2, {"purpose": "marketing", "consent_status": "denied"}),   # withdrawn later
+    ("u5", "consent", 1, {"traits.country": "FR", "purpose": "marketing", "consent_status": "denied"}),
+    ("u5", "consent", 2, {"purpose": "marketing", "consent_status": "granted"}),  # given later
+    ("u6", "page_view", 0, {}),                                             # region unknown
+]
+
+
+def workspace(path=None):
+    df = pd.DataFrame([{"event_id": f"e{i}", "user_id": u, "type": t, "ts": at(m), **x}
+                       for i, (u, t, m, x) in enumerate(ROWS)])
+    ws = cdp.Workspace(path) if path else cdp.Workspace()
+    ws.ingest(df, progress=False)
+    return ws
+
+
+def allowed(ws, purpose):
+    c = ws.consent(purpose)
+    return sorted(c.loc[c["allowed"], "key"].str.replace("user_id:", "", regex=False))
+
+
+def test_consent_states_regional_defaults_and_gpc():
+    ws = workspace()
+    # marketing: granted u5; denied u4; unknown u1 (DE: opt-in -> no), u2, u3 (US: opt-out -> yes), u6 (unknown -> opt-in).
+    assert allowed(ws, "marketing") == ["u2", "u3", "u5"]
+    # sale_of_data: u3 sent GPC, so the US default does not apply to it.
+    assert allowed(ws, "sale_of_data") == ["u2"]
+    c = ws.consent("marketing").set_index("key")
+    assert c.loc["user_id:u4", "state"] == "denied" and c.loc["user_id:u5", "state"] == "granted"
+    assert c.loc["user_id:u6", "default"] == "opt_in" and c.loc["user_id:u2", "default"] == "opt_out"
+    one = ws.consent_of("user_id:u5").set_index("purpose")
+    assert one.loc["marketing", "state"] == "granted" and one.loc["marketing", "events"] == 2
+    assert one.loc["analytics", "basis"] == "opt-in region default" and not one.loc["analytics", "effective"]
+    gpc = ws.consent_of("user_id:u3").set_index("purpose")
+    assert gpc.loc["sale_of_data", "basis"] == "global privacy control" and gpc.loc["marketing", "effective"]
+
+
+def test_purpose_bound_segments_exclude_profiles_without_consent():
+    ws = workspace()
+    seg = ws.select("count(*) >= 1", purpose="marketing")
+    assert seg.size == 3 and seg.excluded == 3  # u1, u4, u6 left out
+    ws.segment("everyone", "count(*) >= 1", purpose="marketing")
+    assert ws.segment("everyone").size == 3
+    assert ws.select("count(*) >= 1").size == 6  # no purpose: analysis over everyone
+    with pytest.raises(cdp.InvalidArgumentError, match="unknown purpose 'marketng'; did you mean 'marketing'"):
+        ws.select("count(*) >= 1", purpose="marketng")
+    with pytest.raises(cdp.InvalidArgumentError, match="unknown purpose 'profiling'"):
+        ws.segment("x", "count(*) >= 1", purpose="profiling")
+
+
+def test_set_consent_records_and_audits():
+    ws = workspace()
+    ws.set_consent("user_id:u1", "marketing", "granted", T0 + pd.Timedelta(hours=1), source="preference centre",
+                   policy_version="2024-05")
+    assert allowed(ws, "marketing") == ["u1", "u2", "u3", "u5"]
+    row = ws.consent_of("user_id:u1").set_index("purpose").loc["marketing"]
+    assert (row.state, row.source, row.policy_version) == ("granted", "preference centre", "2024-05")
+    assert ws.audit()["action"].iloc[-1] == "consent" and ws.verify_audit()["ok"]
+    with pytest.raises(cdp.InvalidArgumentError, match="status 'maybe' is neither granted nor denied"):
+        ws.set_consent("user_id:u1", "marketing", "maybe")
+    with pytest.raises(cdp.InvalidArgumentError, match="unknown purpose"):
+        ws.set_consent("user_id:u1", "newsletters", "granted")
+    with pytest.raises(cdp.InvalidArgumentError, match="must be type:value"):
+        ws.set_consent("u1", "marketing", "granted")
+    assert len(ws.events()) == len(ROWS) + 1  # nothing else was stored by the refused calls
+
+
+def test_policy_configuration():
+    ws = workspace()
+    ws.configure_privacy(opt_out_regions=["US", "DE"], opt_in_regions=["FR"], unknown_region="opt_out")
+    assert allowed(ws, "marketing") == ["u1", "u2", "u3", "u5", "u6"]
+    with pytest.raises(cdp.InvalidArgumentError, match="region 'Germany' is not an ISO 3166 code"):
+        ws.configure_privacy(opt_in_regions=["Germany"])
+    with pytest.raises(cdp.InvalidArgumentError, match="region 'US' is both opt-in and opt-out"):
+        ws.configure_privacy(opt_in_regions=["US"], opt_out_regions=["US"])
+    with pytest.raises(cdp.InvalidArgumentError, match="unknown setting"):
+        ws.configure_privacy(regions=["US"])
+    ws.segment("m", "count(*) >= 1", purpose="marketing")
+    with pytest.raises(cdp.InvalidArgumentError, match="segment \"m\" uses purpose 'marketing'"):
+        ws.configure_privacy(purposes=["analytics"])
+
+
+def test_audit_chain_detects_edits(tmp_path):
+    path = str(tmp_path / "shop.cdp")
+    ws = workspace(path)
+    ws.set_consent("user_id:u1", "marketing", "granted")
+    v = ws.verify_audit()
+    assert v["ok"] and v["entries"] == 2
+    ws.close()
+    with sqlite3.connect(path) as db:  # an edit behind the engine's back
+        db.execute("UPDATE audit SET detail = replace(detail, '\"accepted\":8', '\"accepted\":7') WHERE seq = 1")
+    ws = cdp.Workspace(path)
+    v = ws.verify_audit()
+    assert not v["ok"] and v["first_bad"] == 0 and "entry 1 of 2" in v["message"]
+    ws.close()
+    with sqlite3.connect(path) as db:  # removing an entry breaks the next one
+        db.execute("DELETE FROM audit WHERE seq = 1")
+    assert cdp.Workspace(path, read_only=True).verify_audit()["first_bad"] == 0
+
+
+def test_hmac_sha256_rfc4231_and_pseudonyms():
+    # RFC 4231 test case 1 (key 0x0b x 20, "Hi There") and case 2 (key "Jefe").
+    assert cdp.privacy.hmac_sha256(b"\x0b" * 20, b"Hi There") == \
+        "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"
+    assert cdp.privacy.hmac_sha256(b"Jefe", b"what do ya want for nothing?") == \
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    k1 = cdp.privacy.PseudonymKey("k1", b"0123456789abcdef-secret")
+    k2 = cdp.privacy.PseudonymKey("k2", b"another secret of 16+ bytes")
+    p = cdp.privacy.pseudonymize(["ann@shop.com", "ann@shop.com", None], k1)
+    assert p[0] == p[1] and p[2] is None and p[0].startswith("k1:") and len(p[0]) == 3 + 32
+    assert p[0] == "k1:" + cdp.privacy.hmac_sha256(k1.secret, "ann@shop.com")[:32]
+    assert cdp.privacy.pseudonymize(["ann@shop.com"], k2)[0] != p[0]  # rotation: another key, another value
+    expired = cdp.privacy.PseudonymKey("k0", b"0123456789abcdef-old", expires="2020-01-01")
+    with pytest.raises(cdp.InvalidArgumentError, match="pseudonym key 'k0' expired"):
+        cdp.privacy.pseudonymize(["x"], expired)
+    with pytest.raises(cdp.InvalidArgumentError, match="at least 16 are needed"):
+        cdp.privacy.pseudonymize(["x"], cdp.privacy.PseudonymKey("k", b"short"))
+    ws = workspace()
+    out = ws.pseudonymize(ws.profiles(), ["key"], k1)
+    assert out["key"].str.startswith("k1:").all() and (out["profile"] == ws.profiles()["profile"]).all()
