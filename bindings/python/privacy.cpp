@@ -53,6 +53,15 @@ void BindPrivacy(py::module_& m, py::class_<PyWorkspace>& cls) {
       .def("consent_of", [](PyWorkspace& self, const std::string& identifier) {
         return TableDict(self.Native([&] { return self.native().ConsentOf(identifier); }));
       })
+      .def("export_subject",
+           [](PyWorkspace& self, const std::string& identifier) {
+             cdp::SubjectExport e = self.Native([&] { return self.native().ExportSubject(identifier); });
+             py::dict tables;
+             for (auto& [name, t] : e.tables) tables[py::str(name)] = TableDict(std::move(t));
+             py::dict d;
+             d["json"] = e.json, d["tables"] = tables, d["profile"] = e.profile, d["key"] = e.key;
+             return d;
+           })
       .def("verify_audit", [](PyWorkspace& self) {
         cdp::AuditVerification v =
             self.Native([&] { return absl::StatusOr<cdp::AuditVerification>(self.native().VerifyAudit()); });

@@ -70,6 +70,16 @@ struct AuditEntry {
   std::string hash;
 };
 
+/// Everything held on one person (Workspace::ExportSubject): named tables and one JSON document.
+struct SubjectExport {
+  int32_t profile = -1;
+  std::string key;
+  /// profile, identifiers, links (merge provenance), attributes (with sources), attribute_history,
+  /// traits, segments, consent, events.
+  std::vector<std::pair<std::string, Table>> tables;
+  std::string json;  ///< {"subject", "profile_key", "generated_at", "controller", "tables": {name: [rows]}}
+};
+
 /// Result of checking the audit chain.
 struct AuditVerification {
   bool ok = true;
@@ -278,6 +288,9 @@ class Workspace {
   absl::StatusOr<Table> ConsentTable(std::string_view purpose);
   /// Consent of one person, one row per purpose (ConsentOfProfile).
   absl::StatusOr<Table> ConsentOf(std::string_view identifier);
+  /// The access / portability export of the person behind `identifier` (audited as "export",
+  /// naming the profile id only). NotFound for an identifier nobody holds.
+  absl::StatusOr<SubjectExport> ExportSubject(std::string_view identifier);
   /// Profiles that may be used for `purpose` (ascending ids) and how many may not.
   absl::StatusOr<std::vector<uint8_t>> ConsentAllowed(std::string_view purpose);
 
@@ -324,6 +337,8 @@ class Workspace {
   absl::Status Load();
   absl::Status LoadFile(internal::WorkspaceFile& f);
   void AddAudit(AuditEntry e);
+  /// Appends an audit entry alone (to the file too; read-only handles keep it in memory).
+  absl::Status RecordAudit(const AuditEntry& audit);
   /// The chained hash `e` gets when appended after the current last entry.
   std::string NextAuditHash(const AuditEntry& e) const;
   /// Sets a meta value (identity rules) with an audit entry, in one transaction.

@@ -918,6 +918,31 @@ class Workspace:
         """
         return to_frame(self._ws.consent_of(str(identifier)), {"since"})
 
+    def export_subject(self, identifier, path=None, format="json"):
+        """Everything held on the person behind `identifier` (GDPR Art. 15 access, Art. 20
+        portability): identifiers, merge provenance, attributes with sources and history, traits,
+        segments, consent per purpose, events. Returns the JSON document as a dict; with `path`
+        also writes it (format "json": one file; "csv": a directory with subject.json and one CSV
+        per table). Audited as "export".
+
+        Example: ``doc = ws.export_subject("email:ann@shop.com"); doc["tables"]["consent"]``
+        """
+        if format not in ("json", "csv"):
+            raise InvalidArgumentError(f"export_subject: format must be json or csv, got {format!r}")
+        d = self._ws.export_subject(str(identifier))
+        doc = json.loads(d["json"])
+        if path is not None:
+            if format == "json":
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(d["json"])
+            else:
+                os.makedirs(path, exist_ok=True)
+                with open(os.path.join(path, "subject.json"), "w", encoding="utf-8") as f:
+                    f.write(d["json"])
+                for name, table in d["tables"].items():
+                    to_frame(table, set()).to_csv(os.path.join(path, f"{name}.csv"), index=False)
+        return doc
+
     def verify_audit(self):
         """Recomputes the audit log's hash chain (from the file for file workspaces): ``ok``,
         ``entries``, ``first_bad`` (0-based, -1 when intact) and a message.

@@ -165,6 +165,21 @@ absl::Status Workspace::Persist(size_t first_row, const std::vector<QuarantineRo
   return absl::OkStatus();
 }
 
+absl::Status Workspace::RecordAudit(const AuditEntry& audit) {
+  if (file_ && !loading_ && !file_->read_only()) {
+    internal::WorkspaceFile& f = *file_;
+    if (auto st = f.Begin(); !st.ok()) return st;
+    absl::Status st = f.Audit(audit.ts, audit.action, audit.detail, NextAuditHash(audit));
+    if (st.ok()) st = f.Commit();
+    if (!st.ok()) {
+      f.Rollback();
+      return st;
+    }
+  }
+  AddAudit(audit);
+  return absl::OkStatus();
+}
+
 absl::Status Workspace::PersistMeta(std::string_view key, std::string_view value, const AuditEntry& audit) {
   if (file_ && !loading_) {
     internal::WorkspaceFile& f = *file_;

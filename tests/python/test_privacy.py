@@ -139,3 +139,32 @@ def test_hmac_sha256_rfc4231_and_pseudonyms():
     ws = workspace()
     out = ws.pseudonymize(ws.profiles(), ["key"], k1)
     assert out["key"].str.startswith("k1:").all() and (out["profile"] == ws.profiles()["profile"]).all()
+
+
+def test_export_subject_is_complete(tmp_path):
+    g = cdp.generate(customers=300, seed=2)
+    ws = cdp.Workspace()
+    ws.ingest(g["events"], progress=False)
+    ws.import_profiles(g["customers"].drop(columns=["true_person_id"]), ts="signup_ts")
+    ws.segment("buyers", "did(purchase)")
+    ws.segment("never", "count(*) > 1000000")
+    prof = ws.profiles().sort_values("events").iloc[-1]
+    key = prof["key"]
+    doc = ws.export_subject(key)
+    t = doc["tables"]
+    view = ws.profile(key, recent=0)
+    # Against what the workspace holds for the same person.
+    assert [r["identifier"] for r in t["identifiers"]] == view.identifiers
+    assert len(t["events"]) == prof["events"] == (ws.events(columns=["profile"])["profile"] == prof["profile"]).sum()
+    assert {r["name"]: r["value"] for r in t["attributes"]} == view.attributes
+    assert [r["purpose"] for r in t["consent"]] == list(cdp.privacy.PURPOSES)
+    in_buyers = prof["profile"] in set(ws.segment("buyers").members.tolist())
+    assert [r["segment"] for r in t["segments"]] == (["buyers"] if in_buyers else [])
+    assert len(t["links"]) == len(ws.identity_graph(key))
+    assert ws.audit()["action"].iloc[-1] == "export" and "@" not in ws.audit()["detail"].iloc[-1]
+    out = tmp_path / "subject"
+    ws.export_subject(key, path=str(out), format="csv")
+    assert sorted(p.name for p in out.iterdir()) == sorted([f"{n}.csv" for n in t] + ["subject.json"])
+    assert len(pd.read_csv(out / "events.csv")) == len(t["events"])
+    with pytest.raises(cdp.NotFoundError):
+        ws.export_subject("email:nobody@nowhere.test")
