@@ -107,7 +107,8 @@ PYBIND11_MODULE(_core, m) {
       .def("attributes", &PyWorkspace::Attributes)
       .def("integrity_check", &PyWorkspace::IntegrityCheck)
       .def("select", &PyWorkspace::Select, py::arg("expression"), py::arg("purpose") = "", py::arg("as_of") = py::none())
-      .def("define_segment", &PyWorkspace::DefineSegment)
+      .def("define_segment", &PyWorkspace::DefineSegment, py::arg("name"), py::arg("expression"), py::arg("purpose"),
+           py::arg("description"), py::arg("replace"), py::arg("justification") = "")
       .def("drop_segment", &PyWorkspace::DropSegment)
       .def("segments", &PyWorkspace::Segments)
       .def("evaluate_segment", &PyWorkspace::EvaluateSegment, py::arg("name"), py::arg("as_of") = py::none())

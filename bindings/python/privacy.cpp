@@ -29,6 +29,8 @@ void BindPrivacy(py::module_& m, py::class_<PyWorkspace>& cls) {
             p.gpc_column = Opt(d, "gpc_column", p.gpc_column);
             p.country_field = Opt(d, "country_field", p.country_field);
             p.region_field = Opt(d, "region_field", p.region_field);
+            p.sensitive = Opt(d, "sensitive", p.sensitive);
+            p.targeting_purposes = Opt(d, "targeting_purposes", p.targeting_purposes);
             self.Native([&] { return Done(self.native().ConfigurePrivacy(p)); });
           })
       .def("privacy_policy",
@@ -38,6 +40,7 @@ void BindPrivacy(py::module_& m, py::class_<PyWorkspace>& cls) {
              py::dict d;
              d["purposes"] = p.purposes, d["opt_in_regions"] = p.opt_in_regions, d["opt_out_regions"] = p.opt_out_regions;
              d["unknown_region"] = p.unknown_region, d["gpc_purpose"] = p.gpc_purpose;
+             d["sensitive"] = p.sensitive, d["targeting_purposes"] = p.targeting_purposes;
              return d;
            })
       .def("set_consent",

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "cdp/privacy.hpp"
 #include "cdp/workspace.hpp"
 
 namespace cdp_py {
@@ -35,8 +36,10 @@ inline PyObject* g_error_types = nullptr;
     case absl::StatusCode::kFailedPrecondition:
     case absl::StatusCode::kAlreadyExists: kind = "InvalidArgumentError"; break;
     case absl::StatusCode::kNotFound: kind = "NotFoundError"; break;
-    case absl::StatusCode::kDataLoss:
     case absl::StatusCode::kPermissionDenied:
+      kind = cdp::IsPrivacyError(st) ? "PrivacyError" : "IOError";
+      break;
+    case absl::StatusCode::kDataLoss:
     case absl::StatusCode::kUnavailable: kind = "IOError"; break;
     case absl::StatusCode::kUnimplemented: kind = "UnsupportedError"; break;
     default: break;
@@ -571,12 +574,14 @@ class PyWorkspace {
     return SegmentDict(Unwrap(std::move(r)));
   }
   void DefineSegment(const std::string& name, const std::string& expression, const std::string& purpose,
-                     const std::string& description, bool replace) {
+                     const std::string& description, bool replace, const std::string& justification) {
     std::unique_lock<std::mutex> lock = Lock();
     absl::Status st;
     {
       py::gil_scoped_release nogil;
-      st = ws_->DefineSegment(cdp::SegmentSpec{name, expression, purpose, description}, replace);
+      cdp::SegmentSpec spec{name, expression, purpose, description};
+      spec.sensitive_justification = justification;
+      st = ws_->DefineSegment(spec, replace);
     }
     Check(st);
   }

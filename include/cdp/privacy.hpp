@@ -24,6 +24,13 @@
 
 namespace cdp {
 
+/// A refusal by the privacy rules (a sensitive attribute in targeting, a scope that may not see
+/// something): PermissionDenied carrying this payload, so every interface can name it (C:
+/// CDP_ERR_PRIVACY, Python: cdpcore.PrivacyError).
+inline constexpr char kPrivacyPayload[] = "type.cdpcore/privacy";
+absl::Status PrivacyError(std::string_view message);
+bool IsPrivacyError(const absl::Status& status);
+
 /// The consent states of a profile for one purpose.
 enum class ConsentState : int8_t { kUnknown = 0, kGranted = 1, kDenied = 2 };
 std::string_view ConsentStateName(ConsentState state);
@@ -45,11 +52,25 @@ struct ConsentPolicy {
   std::string purpose_column = "purpose", status_column = "consent_status";
   std::string gpc_column = "gpc";                      ///< bool or text on any event
   std::string country_field = "country", region_field = "region";  ///< profile columns
+  /// Sensitive attributes (special categories, GDPR Art. 9, and age of minors): profile column ->
+  /// category. Targeting purposes may not select on them without a recorded justification.
+  std::vector<std::pair<std::string, std::string>> sensitive = {
+      {"health", "health"},         {"religion", "religion"},
+      {"ethnicity", "ethnicity"},   {"race", "ethnicity"},
+      {"sexual_orientation", "sexual orientation"}, {"political_opinion", "political opinion"},
+      {"politics", "political opinion"}, {"minor", "age of minors"}};
+  std::vector<std::string> targeting_purposes = {"marketing", "advertising", "personalization", "sale_of_data"};
 };
 
 /// Checks the policy (purposes non-empty lowercase names, regimes, region codes) and a purpose.
 absl::Status ValidateConsentPolicy(const ConsentPolicy& policy);
 absl::Status CheckPurpose(const ConsentPolicy& policy, std::string_view purpose);
+
+/// The sensitive columns (with their categories) among `columns`, for a purpose that targets
+/// people; empty for other purposes.
+std::vector<std::pair<std::string, std::string>> SensitiveColumnsUsed(const ConsentPolicy& policy,
+                                                                      std::string_view purpose,
+                                                                      const std::vector<std::string>& columns);
 
 /// Per profile: 1 in an opt-out region, 0 in an opt-in one (from `country` and optional
 /// `region` text columns of the profiles; either may be null).

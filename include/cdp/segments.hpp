@@ -27,6 +27,9 @@ struct SegmentSpec {
   /// Membership is kept current as events are pushed and the clock advances (Workspace::
   /// SetSegmentListener receives every entry and exit).
   bool realtime = false;
+  /// Why this targeting segment may use sensitive attributes (cdp/privacy.hpp); empty: it may not.
+  /// Recorded in the audit log as an "override".
+  std::string sensitive_justification;
 };
 
 /// A member entering or leaving a real-time segment.

@@ -7,7 +7,7 @@ Example::
     rep = ws.ingest(cdp.generate(customers=1000)["events"])
 """
 from . import _core
-from .errors import Error, InvalidArgumentError, IOError, NotFoundError, UnsupportedError, TYPES as _TYPES
+from .errors import Error, InvalidArgumentError, IOError, NotFoundError, PrivacyError, UnsupportedError, TYPES as _TYPES
 from .generate import generate, generate_files
 from .identity import IdentityReport, Profile
 from .report import IngestReport
@@ -29,4 +29,4 @@ _core._register_errors(_TYPES)
 __version__ = _core.__version__
 
 __all__ = ["Workspace", "attribution_from_paths", "Sessions", "Funnel", "Paths", "Stages", "Heatmap", "Attribution", "IngestReport", "KMeansSegmenter", "Segment", "SegmentValidation", "IdentityReport", "Profile", "generate", "generate_files", "Error", "InvalidArgumentError",
-           "NotFoundError", "IOError", "UnsupportedError", "__version__"]
+           "NotFoundError", "IOError", "PrivacyError", "UnsupportedError", "__version__"]

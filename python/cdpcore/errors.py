@@ -21,7 +21,13 @@ class UnsupportedError(Error, NotImplementedError):
     """A feature this version does not provide."""
 
 
+class PrivacyError(Error, PermissionError):
+    """A refusal by the privacy rules: targeting on a sensitive attribute without a recorded
+    justification, a scope that may not see something, a spent noise budget."""
+
+
 TYPES = {
+    "PrivacyError": PrivacyError,
     "Error": Error,
     "InvalidArgumentError": InvalidArgumentError,
     "NotFoundError": NotFoundError,

@@ -429,16 +429,21 @@ class Workspace:
         d = self._ws.select(str(expression), purpose or "", self._as_of(as_of))
         return Segment(self, d, expression=expression, purpose=purpose)
 
-    def segment(self, name, expression=None, purpose=None, description="", replace=False, as_of=None):
+    def segment(self, name, expression=None, purpose=None, description="", replace=False, as_of=None, *,
+                sensitive_justification=""):
         """Defines a named segment (kept in a workspace file) and returns its current members; with
         only a name, evaluates an existing one. ``purpose`` (e.g. "marketing") keeps out profiles
-        that may not be used for it.
+        that may not be used for it. A targeting purpose (marketing, advertising, personalization,
+        sale_of_data) may not select on a sensitive attribute (health, religion, ethnicity, sexual
+        orientation, political opinion, minors) unless ``sensitive_justification`` says why; the
+        justification is audited as an "override". Otherwise PrivacyError.
 
         Example: ``ws.segment("eu_buyers", "country in ('IT','FR') and count(purchase, last=30d) >= 2",
         purpose="marketing")``
         """
         if expression is not None:
-            self._ws.define_segment(str(name), str(expression), purpose or "", description or "", bool(replace))
+            self._ws.define_segment(str(name), str(expression), purpose or "", description or "", bool(replace),
+                                    str(sensitive_justification or ""))
         d = self._ws.evaluate_segment(str(name), self._as_of(as_of))
         spec = next(s for s in self._ws.segments() if s["name"] == name)
         return Segment(self, d, expression=spec["expression"], purpose=spec["purpose"],
@@ -880,7 +885,10 @@ class Workspace:
         Example: ``ws.configure_privacy(opt_out_regions=["US", "CA"])``
         """
         known = {"purposes", "opt_in_regions", "opt_out_regions", "unknown_region", "gpc_purpose", "consent_event",
-                 "purpose_column", "status_column", "gpc_column", "country_field", "region_field"}
+                 "purpose_column", "status_column", "gpc_column", "country_field", "region_field", "sensitive",
+                 "targeting_purposes"}
+        if isinstance(policy.get("sensitive"), dict):
+            policy["sensitive"] = list(policy["sensitive"].items())
         unknown = sorted(set(policy) - known)
         if unknown:
             raise InvalidArgumentError(f"configure_privacy: unknown setting(s) {unknown}; known: {sorted(known)}")
@@ -942,6 +950,49 @@ class Workspace:
                 for name, table in d["tables"].items():
                     to_frame(table, set()).to_csv(os.path.join(path, f"{name}.csv"), index=False)
         return doc
+
+    def fairness(self, segment, attributes=None, *, age_bands=(18, 25, 35, 45, 55, 65)):
+        """How a segment's composition compares with the population on protected attributes:
+        per attribute and value, the share among members and in the population, the ratio of the
+        two (disparate impact; 1 = proportional, below 0.8 the "four-fifths rule" flags it) and a
+        chi-square goodness-of-fit p-value per attribute (segment counts against population
+        shares). `attributes` default: gender, age (in `age_bands`) and every sensitive attribute
+        the profiles have. Profiles without a value are their own "(unknown)" group.
+
+        Example: ``ws.fairness("vip", ["gender", "age"])``
+        """
+        from .experiments import srm_test
+        members = segment.members if hasattr(segment, "members") else self.segment(str(segment)).members
+        attrs = self.attributes()
+        attrs = attrs[attrs["current"]]
+        if attributes is None:
+            sensitive = {name for name, _ in self._ws.privacy_policy().get("sensitive", [])}
+            attributes = [a for a in ["gender", "age", *sorted(sensitive)] if a in set(attrs["name"])]
+        profiles = self.profiles()["profile"].to_numpy()
+        inside = pd.Series(False, index=profiles)
+        inside[inside.index.isin(np.asarray(members))] = True
+        rows = []
+        for a in attributes:
+            v = attrs[attrs["name"] == a].set_index("profile")["value"].reindex(profiles)
+            if a == "age":
+                age = pd.to_numeric(v, errors="coerce")
+                edges = [0, *age_bands, np.inf]
+                labels = [f"<{age_bands[0]}"] + [f"{lo}-{hi - 1}" for lo, hi in zip(age_bands, age_bands[1:])] + \
+                         [f"{age_bands[-1]}+"]
+                v = pd.cut(age, edges, right=False, labels=labels).astype(object)
+            v = v.fillna("(unknown)").astype(str)
+            pop = v.value_counts()
+            seg = v[inside.to_numpy()].value_counts().reindex(pop.index, fill_value=0)
+            test = srm_test(seg.to_numpy(), pop.to_numpy() / pop.sum()) if seg.sum() > 0 and len(pop) > 1 else None
+            for value in pop.index:
+                ps, pp = seg[value] / max(seg.sum(), 1), pop[value] / pop.sum()
+                rows.append({"attribute": a, "value": value, "members": int(seg[value]), "population": int(pop[value]),
+                             "member_share": ps, "population_share": pp, "ratio": ps / pp if pp else np.nan,
+                             "p_value": test.p_value if test is not None else np.nan})
+        out = pd.DataFrame(rows, columns=["attribute", "value", "members", "population", "member_share",
+                                          "population_share", "ratio", "p_value"])
+        out["flag"] = out["ratio"] < 0.8
+        return out
 
     def verify_audit(self):
         """Recomputes the audit log's hash chain (from the file for file workspaces): ``ok``,

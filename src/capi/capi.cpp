@@ -16,6 +16,7 @@
 #include "cdp/cdp.h"
 #include "cdp/generate.hpp"
 #include "cdp/identity.hpp"
+#include "cdp/privacy.hpp"
 #include "cdp/time.hpp"
 #include "cdp/traits.hpp"
 #include "cdp/workspace.hpp"
@@ -62,7 +63,7 @@ cdp_status FromStatus(const absl::Status& st) {
     case absl::StatusCode::kNotFound: code = CDP_ERR_NOT_FOUND; break;
     case absl::StatusCode::kDataLoss:
     case absl::StatusCode::kUnavailable:
-    case absl::StatusCode::kPermissionDenied: code = CDP_ERR_IO; break;
+    case absl::StatusCode::kPermissionDenied: code = cdp::IsPrivacyError(st) ? CDP_ERR_PRIVACY : CDP_ERR_IO; break;
     case absl::StatusCode::kUnimplemented: code = CDP_ERR_UNIMPLEMENTED; break;
     default: code = CDP_ERR_INTERNAL;
   }

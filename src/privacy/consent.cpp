@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "absl/strings/cord.h"
 #include "cdp/ingest.hpp"  // NearestName
 #include "cdp/privacy.hpp"
 #include "core/strings.hpp"
@@ -34,6 +35,14 @@ bool Truthy(const Column& c, size_t r, const StringDictionary& dict) {
 }
 
 }  // namespace
+
+absl::Status PrivacyError(std::string_view message) {
+  absl::Status st = absl::PermissionDeniedError(std::string(message));
+  st.SetPayload(kPrivacyPayload, absl::Cord("privacy"));
+  return st;
+}
+
+bool IsPrivacyError(const absl::Status& status) { return status.GetPayload(kPrivacyPayload).has_value(); }
 
 std::string_view ConsentStateName(ConsentState s) {
   switch (s) {
@@ -80,6 +89,16 @@ absl::Status CheckPurpose(const ConsentPolicy& p, std::string_view purpose) {
   const std::string near = NearestName(purpose, p.purposes, std::max<int>(2, static_cast<int>(purpose.size()) / 3));
   return absl::InvalidArgumentError(Cat("unknown purpose '", purpose, "'", near.empty() ? "" : Cat("; did you mean '", near, "'?"),
                                         " (purposes: ", Join(p.purposes, ", "), ")"));
+}
+
+std::vector<std::pair<std::string, std::string>> SensitiveColumnsUsed(const ConsentPolicy& p, std::string_view purpose,
+                                                                      const std::vector<std::string>& columns) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!Listed(p.targeting_purposes, purpose)) return out;
+  for (const std::string& c : columns)
+    for (const auto& [name, category] : p.sensitive)
+      if (c == name || c == Cat("traits.", name)) out.emplace_back(c, category);
+  return out;
 }
 
 std::vector<uint8_t> ConsentRegimes(const ConsentPolicy& p, const Table& t, const Column* country, const Column* region) {

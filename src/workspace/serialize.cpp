@@ -87,7 +87,7 @@ absl::StatusOr<TraitSpec> TraitSpecFromJson(std::string_view json) {
 std::string SegmentSpecToJson(const SegmentSpec& s) {
   return Cat("{\"name\":", JsonQuote(s.name), ",\"expression\":", JsonQuote(s.expression), ",\"purpose\":",
              JsonQuote(s.purpose), ",\"description\":", JsonQuote(s.description), ",\"realtime\":",
-             s.realtime ? "true" : "false", "}");
+             s.realtime ? "true" : "false", ",\"sensitive_justification\":", JsonQuote(s.sensitive_justification), "}");
 }
 
 absl::StatusOr<SegmentSpec> SegmentSpecFromJson(std::string_view json) {
@@ -99,6 +99,7 @@ absl::StatusOr<SegmentSpec> SegmentSpecFromJson(std::string_view json) {
   if (const JsonValue* v = doc->Find("expression")) s.expression = v->string;
   if (const JsonValue* v = doc->Find("purpose")) s.purpose = v->string;
   if (const JsonValue* v = doc->Find("description")) s.description = v->string;
+  if (const JsonValue* v = doc->Find("sensitive_justification")) s.sensitive_justification = v->string;
   if (const JsonValue* v = doc->Find("realtime")) s.realtime = v->kind == JsonValue::Kind::kBool && v->boolean;
   if (s.name.empty() || s.expression.empty()) return absl::DataLossError("stored segment has no name or expression");
   return s;

@@ -92,6 +92,15 @@ absl::StatusOr<Query> Workspace::CompileQuery(std::string_view expression) {
   return Query::Compile(expression, Schema());
 }
 
+static absl::Status SensitiveTargetingError(std::string_view what, std::string_view purpose,
+                                     const std::vector<std::pair<std::string, std::string>>& sensitive) {
+  std::string list;
+  for (const auto& [c, category] : sensitive) list += Cat(list.empty() ? "" : ", ", "'", c, "' (", category, ")");
+  return PrivacyError(Cat(what, ": purpose ", purpose, " may not target people on the sensitive attribute",
+                                         sensitive.size() > 1 ? "s " : " ", list,
+                                         "; define a segment with a recorded justification to allow it"));
+}
+
 absl::StatusOr<int64_t> Workspace::ApplyPurpose(std::string_view purpose, std::vector<int32_t>* members) {
   // A purpose-bound result holds only profiles whose consent (or regional default) allows it.
   if (purpose.empty()) return 0;
@@ -156,6 +165,8 @@ absl::StatusOr<SegmentResult> Workspace::Run(const Query& q, std::string_view pu
 absl::StatusOr<SegmentResult> Workspace::Select(std::string_view expression, std::string_view purpose, Micros as_of) {
   auto q = CompileQuery(expression);
   if (!q.ok()) return q.status();
+  if (const auto sensitive = SensitiveColumnsUsed(policy_, purpose, q->required_columns()); !sensitive.empty())
+    return SensitiveTargetingError("select", purpose, sensitive);
   return Run(*q, purpose, as_of);
 }
 
@@ -174,6 +185,9 @@ absl::Status Workspace::DefineSegment(const SegmentSpec& spec, bool replace) {
     return absl::AlreadyExistsError(Cat("segment \"", spec.name, "\" already exists; pass replace to redefine it"));
   auto q = CompileQuery(spec.expression);
   if (!q.ok()) return PrefixStatus(q.status(), Cat("segment \"", spec.name, "\": "));
+  const auto sensitive = SensitiveColumnsUsed(policy_, spec.purpose, q->required_columns());
+  if (!sensitive.empty() && Strip(spec.sensitive_justification).empty())
+    return SensitiveTargetingError(Cat("segment \"", spec.name, "\""), spec.purpose, sensitive);
   std::vector<internal::FileOp> ops(1);
   ops[0].kind = "define_segment", ops[0].a = spec.name, ops[0].payload = SegmentSpecToJson(spec), ops[0].ts = Now();
   if (auto st = Persist(store_.size(), {}, nullptr, &ops, AuditEntry{ops[0].ts, "define_segment", ops[0].payload});
@@ -181,6 +195,13 @@ absl::Status Workspace::DefineSegment(const SegmentSpec& spec, bool replace) {
     return st;
   std::erase_if(segments_, [&](const SegmentSpec& s) { return s.name == spec.name; });
   segments_.push_back(spec);
+  if (!sensitive.empty()) {  // the justification on record, next to the definition
+    std::string cols;
+    for (const auto& [c, category] : sensitive) cols += Cat(cols.empty() ? "" : ",", JsonQuote(Cat(c, " (", category, ")")));
+    return RecordAudit(AuditEntry{Now(), "override",
+                                  Cat("{\"segment\":", JsonQuote(spec.name), ",\"purpose\":", JsonQuote(spec.purpose),
+                                      ",\"sensitive\":[", cols, "],\"justification\":", JsonQuote(spec.sensitive_justification), "}")});
+  }
   return absl::OkStatus();
 }
 

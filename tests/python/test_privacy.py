@@ -168,3 +168,28 @@ def test_export_subject_is_complete(tmp_path):
     assert len(pd.read_csv(out / "events.csv")) == len(t["events"])
     with pytest.raises(cdp.NotFoundError):
         ws.export_subject("email:nobody@nowhere.test")
+
+
+def test_sensitive_attributes_need_a_recorded_justification():
+    rows = [("a", "page_view", 0, {"traits.religion": "x", "traits.gender": "f", "traits.country": "US"}),
+            ("b", "page_view", 0, {"traits.religion": "y", "traits.gender": "m", "traits.country": "US"}),
+            ("c", "page_view", 0, {"traits.gender": "m", "traits.country": "US"})]
+    df = pd.DataFrame([{"event_id": f"e{i}", "user_id": u, "type": t, "ts": at(m), **x}
+                       for i, (u, t, m, x) in enumerate(rows)])
+    ws = cdp.Workspace()
+    ws.ingest(df, progress=False)
+    with pytest.raises(cdp.PrivacyError, match="purpose marketing may not target people on the sensitive attribute "
+                                               "'religion' \\(religion\\)"):
+        ws.segment("by_faith", "religion = 'x'", purpose="marketing")
+    with pytest.raises(cdp.PrivacyError, match="select: purpose advertising"):
+        ws.select("religion = 'x' or gender = 'm'", purpose="advertising")
+    assert ws.select("religion = 'x'", purpose="analytics").size == 1  # analysis is not targeting
+    s = ws.segment("by_faith", "religion = 'x'", purpose="marketing",
+                   sensitive_justification="faith-based charity newsletter the members asked for")
+    assert s.size == 1
+    last = ws.audit().iloc[-1]
+    assert last["action"] == "override" and "charity newsletter" in last["detail"] and "religion" in last["detail"]
+    # Fairness: members {a} vs population {a, b, c} on gender: f 1/1 vs 1/3 (ratio 3), m 0/1 vs 2/3 (ratio 0).
+    f = ws.fairness("by_faith", ["gender"]).set_index("value")
+    assert f.loc["f", "ratio"] == pytest.approx(3.0) and f.loc["m", "ratio"] == 0.0 and f.loc["m", "flag"]
+    assert f.loc["m", "population"] == 2 and f.loc["f", "members"] == 1
