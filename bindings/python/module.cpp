@@ -135,6 +135,8 @@ PYBIND11_MODULE(_core, m) {
   BindKpis(workspace);
   void BindPrivacy(py::module_ & m, py::class_<PyWorkspace> & cls);  // bindings/python/privacy.cpp
   BindPrivacy(m, workspace);
+  void BindErasure(py::class_<PyWorkspace> & cls);  // bindings/python/erasure.cpp
+  BindErasure(workspace);
   using Matrix = py::array_t<double, py::array::c_style | py::array::forcecast>;
   m.def("kmeans", [](Matrix x, int n_clusters, int n_init, int max_iter, double tol, uint64_t seed, int threads) {
     if (x.ndim() != 2) throw py::value_error("kmeans: X must be 2-dimensional (n_samples, n_features)");

@@ -30,6 +30,8 @@ void BindPrivacy(py::module_& m, py::class_<PyWorkspace>& cls) {
             p.country_field = Opt(d, "country_field", p.country_field);
             p.region_field = Opt(d, "region_field", p.region_field);
             p.sensitive = Opt(d, "sensitive", p.sensitive);
+            p.min_group_size = Opt(d, "min_group_size", p.min_group_size);
+            p.epsilon_budget = Opt(d, "epsilon_budget", p.epsilon_budget);
             p.targeting_purposes = Opt(d, "targeting_purposes", p.targeting_purposes);
             self.Native([&] { return Done(self.native().ConfigurePrivacy(p)); });
           })
@@ -41,6 +43,7 @@ void BindPrivacy(py::module_& m, py::class_<PyWorkspace>& cls) {
              d["purposes"] = p.purposes, d["opt_in_regions"] = p.opt_in_regions, d["opt_out_regions"] = p.opt_out_regions;
              d["unknown_region"] = p.unknown_region, d["gpc_purpose"] = p.gpc_purpose;
              d["sensitive"] = p.sensitive, d["targeting_purposes"] = p.targeting_purposes;
+             d["min_group_size"] = p.min_group_size, d["epsilon_budget"] = p.epsilon_budget;
              return d;
            })
       .def("set_consent",
@@ -65,6 +68,13 @@ void BindPrivacy(py::module_& m, py::class_<PyWorkspace>& cls) {
              d["json"] = e.json, d["tables"] = tables, d["profile"] = e.profile, d["key"] = e.key;
              return d;
            })
+      .def("noisy_count",
+           [](PyWorkspace& self, const std::string& expression, double epsilon) {
+             auto r = self.Native([&] { return self.native().NoisyCount(expression, epsilon); });
+             py::dict d;
+             d["count"] = r.count, d["epsilon"] = r.epsilon, d["spent"] = r.spent, d["remaining"] = r.remaining;
+             return d;
+           })
       .def("verify_audit", [](PyWorkspace& self) {
         cdp::AuditVerification v =
             self.Native([&] { return absl::StatusOr<cdp::AuditVerification>(self.native().VerifyAudit()); });
@@ -72,6 +82,17 @@ void BindPrivacy(py::module_& m, py::class_<PyWorkspace>& cls) {
         d["ok"] = v.ok, d["entries"] = v.entries, d["first_bad"] = v.first_bad, d["message"] = v.message;
         return d;
       });
+  m.def("k_anonymity", [](const std::vector<py::array_t<int64_t, py::array::c_style | py::array::forcecast>>& cols,
+                          int64_t k) {
+    std::vector<std::vector<int64_t>> q;
+    for (const auto& c : cols) q.emplace_back(c.data(), c.data() + c.size());
+    for (const auto& c : q)
+      if (c.size() != q.front().size()) Raise(absl::InvalidArgumentError("k_anonymity: columns of different lengths"));
+    cdp::KAnonymity r = cdp::CheckKAnonymity(q, k);
+    py::dict d;
+    d["k"] = r.k, d["classes"] = r.classes, d["classes_below"] = r.classes_below, d["rows_below"] = r.rows_below;
+    return d;
+  });
   m.def("hmac_sha256", [](const py::bytes& key, const py::bytes& value) {
     return cdp::HmacSha256Hex(std::string(key), std::string(value));
   });

@@ -538,6 +538,18 @@ CDP_API cdp_status cdp_verify_audit(cdp_workspace* ws, int64_t* first_bad);
  * NUL-terminated); the secret needs at least 16 bytes. */
 CDP_API cdp_status cdp_pseudonym(const char* key_id, const char* secret, int64_t secret_len, const char* value,
                                  int64_t value_len, char* out, int64_t out_size);
+/* Erasure (GDPR Art. 17 / CCPA delete) of the person behind identifier ("email:a@b.c", normalized
+ * like ingest): their profile's events and events carrying any of its identifiers, the identifiers,
+ * links and manual link/unmerge operations naming them, quarantine rows holding their values;
+ * everything derived is rebuilt. A tombstone (HMAC-SHA256 under a per-workspace secret) per
+ * identifier makes later ingests reject their events (reason "erased_subject", no quarantine row).
+ * Files are rewritten in one transaction with secure delete, then the WAL is truncated and the file
+ * vacuumed. Audited as "erase", naming only tombstone hashes. CDP_ERR_NOT_FOUND when nobody holds
+ * the identifier (nothing is removed); a read-only workspace is CDP_ERR_INVALID_ARGUMENT.
+ * *out (may be NULL): ints events_removed, identifiers_removed, quarantine_removed, links_removed,
+ * operations_removed, audit_redacted, strings_removed, file_compacted (0/1); double seconds; tables
+ * "identifiers" (type, removed) and "tombstones" (hash, profile_key). (ABI 5) */
+CDP_API cdp_status cdp_erase(cdp_workspace* ws, const char* identifier, cdp_result** out);
 
 /* Results of the *_ex calls (ABI 4): tables and numbers by name, as listed with each call.
  * cdp_result_table gives a copy to destroy with cdp_table_destroy; an unknown name is

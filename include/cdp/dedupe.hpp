@@ -28,6 +28,8 @@ class EventIdIndex {
   void Truncate(uint32_t n);
   size_t MemoryBytes() const;
   void Reserve(size_t ids, size_t bytes);
+  /// Overwrites every stored id with zeros and forgets them all (erasure).
+  void Wipe();
 
  private:
   // Keys are StableHash64 values, already well mixed: the table uses them as they are.

@@ -33,6 +33,10 @@ class StringDictionary {
   int32_t size() const { return static_cast<int32_t>(views_.size()); }
   /// Bytes held (arena + index), for memory accounting.
   size_t MemoryBytes() const;
+  /// Exchanges the contents of two dictionaries (views stay valid: they follow their arena).
+  void Swap(StringDictionary& other) noexcept;
+  /// Overwrites every stored string with zeros and empties the dictionary (erasure).
+  void Wipe();
 
  private:
   std::string_view Store(std::string_view s);

@@ -18,6 +18,19 @@
 
 namespace cdp {
 
+/// The rows of a store that survive an erasure, with dictionaries that hold only their strings
+/// (CompactEvents), ready to replace the store's content (EventStore::Install).
+struct CompactedEvents {
+  /// Kept rows in arrival order; `profile` holds provisional keys (codes of `keys`), `arrival` is
+  /// renumbered 0..n-1. Columns only the dropped rows had values in are gone.
+  EventColumns cols;
+  std::unique_ptr<StringDictionary> dict = std::make_unique<StringDictionary>();
+  std::unique_ptr<StringDictionary> keys = std::make_unique<StringDictionary>();
+  EventIdIndex ids;
+  int64_t rows_removed = 0;
+  int64_t strings_removed = 0;  ///< strings of the old dictionary no kept row uses
+};
+
 /// The event log. Appends go to a delta run; Merge() sorts the delta by (profile, ts, type,
 /// event_id) and merges it into the main run, so the order never depends on arrival order.
 class EventStore {
@@ -60,6 +73,11 @@ class EventStore {
   const EventColumns& columns() const { return cols_; }
   std::string_view event_id(size_t row) const { return ids_.Get(cols_.arrival[row]); }
 
+  /// Replaces every row and dictionary with `c` (erasure). The old strings and event ids are
+  /// overwritten with zeros; the dictionary objects stay the same (pointers to them stay valid,
+  /// codes do not). Rows are unsorted and unresolved, as after loading a file.
+  void Install(CompactedEvents&& c);
+
   /// Splits the sorted rows into at most `parts` ranges of whole profiles of similar size.
   std::vector<RowRange> PartitionByProfile(int parts) const;
   /// Bytes held by the core columns (ts, type, profile, revenue, arrival) and by everything.
@@ -78,6 +96,11 @@ class EventStore {
   /// Reorders every row: new row k = old row perm[k].
   void Permute(const std::vector<uint32_t>& perm);
 };
+
+/// The rows with keep[row] != 0 (keep has one entry per row), re-encoded for Install: strings
+/// re-interned in their old code order, event ids renumbered in arrival order, and each row's
+/// provisional profile key recomputed (its first identifier in kIdentifierFields order).
+CompactedEvents CompactEvents(const EventStore& store, const std::vector<uint8_t>& keep);
 
 /// Per-partition summary, a kernel whose partial results merge (the pattern every kernel follows).
 struct EventSummary {

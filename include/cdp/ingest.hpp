@@ -2,7 +2,8 @@
 //
 // Nothing is lost: every source row is counted exactly once as accepted, quarantined (kept with its
 // source, line, column, raw value and a readable reason) or duplicate (its event_id was seen before,
-// at any age). IngestReport::read == accepted + quarantined + duplicates, always.
+// at any age). IngestReport::read == accepted + quarantined + duplicates, always. Rows of erased
+// people (ErasedIdentifiers) are counted as quarantined with reason "erased_subject" but not kept.
 #pragma once
 
 #include <cstdint>
@@ -141,11 +142,27 @@ struct SourceBatch {
 // ---------------------------------------------------------------------------------------------
 // Ingestor: turns source batches into EventColumns + quarantine rows + a report.
 
+/// Identifiers whose person was erased (the workspace's tombstones, cdp/erasure.hpp). A row that
+/// carries one is rejected before any of its values is stored: counted as quarantined with reason
+/// "erased_subject", without a quarantine row (it would hold the person's data again).
+inline constexpr std::string_view kErasedSubject = "erased_subject";
+class ErasedIdentifiers {
+ public:
+  virtual ~ErasedIdentifiers() = default;
+  virtual bool empty() const = 0;
+  /// True when `type`:`value` (value normalized like ingest: trimmed, email lowercased, phone
+  /// E.164) was erased.
+  virtual bool Contains(std::string_view type, std::string_view value) const = 0;
+  /// Identifier types checked besides the standard ones (columns of that name, trimmed text).
+  virtual const std::vector<std::string>& custom_types() const = 0;
+};
+
 /// Interned state the ingestor writes into (owned by the event store).
 struct IngestTarget {
   StringDictionary* dict = nullptr;  ///< strings of every column
   StringDictionary* keys = nullptr;  ///< provisional profile keys
   EventIdIndex* ids = nullptr;       ///< dedupe index (staged ids are undone by the caller on error)
+  const ErasedIdentifiers* erased = nullptr;  ///< optional: rows of erased people are rejected
 };
 
 class Ingestor {
@@ -165,6 +182,9 @@ class Ingestor {
 
   std::vector<QuarantineRow>& quarantine();
   IngestReport& report();
+  /// Forgets every dictionary code and erasure check remembered across batches (after the
+  /// target's dictionaries were rebuilt by an erasure).
+  void ForgetCodes();
 
   struct Impl;
  private:

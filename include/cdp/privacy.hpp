@@ -60,7 +60,29 @@ struct ConsentPolicy {
       {"sexual_orientation", "sexual orientation"}, {"political_opinion", "political opinion"},
       {"politics", "political opinion"}, {"minor", "age of minors"}};
   std::vector<std::string> targeting_purposes = {"marketing", "advertising", "personalization", "sale_of_data"};
+  /// Aggregation threshold k: grouped results over fewer than k profiles are suppressed (0: off).
+  int64_t min_group_size = 0;
+  /// Differential-privacy budget: the total epsilon noisy counts may spend (0: none allowed).
+  double epsilon_budget = 1.0;
 };
+
+/// Aggregation threshold: in rows whose `count_column` is below k (k > 1), every other numeric
+/// column becomes null and the count itself null; a bool column "suppressed" marks them. Returns how
+/// many rows were suppressed. No-op for k <= 1 or a table without that column.
+int64_t SuppressSmallGroups(Table& table, std::string_view count_column, int64_t k);
+
+/// A count with Laplace noise of scale 1 / epsilon (sensitivity 1), drawn with libsodium's CSPRNG.
+double LaplaceNoisyCount(int64_t count, double epsilon);
+
+/// k-anonymity of rows over quasi-identifier codes (one vector per quasi-identifier, equal
+/// lengths): the smallest equivalence class, how many classes and rows fall below k.
+struct KAnonymity {
+  int64_t k = 0;              ///< smallest class size (0 for no rows)
+  int64_t classes = 0;
+  int64_t classes_below = 0;  ///< classes smaller than the asked k
+  int64_t rows_below = 0;
+};
+KAnonymity CheckKAnonymity(const std::vector<std::vector<int64_t>>& quasi_identifiers, int64_t k);
 
 /// Checks the policy (purposes non-empty lowercase names, regimes, region codes) and a purpose.
 absl::Status ValidateConsentPolicy(const ConsentPolicy& policy);

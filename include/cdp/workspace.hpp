@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "cdp/attributes.hpp"
+#include "cdp/erasure.hpp"
 #include "cdp/event_store.hpp"
 #include "cdp/identity.hpp"
 #include "cdp/ingest.hpp"
@@ -288,6 +289,14 @@ class Workspace {
   absl::StatusOr<Table> ConsentTable(std::string_view purpose);
   /// Consent of one person, one row per purpose (ConsentOfProfile).
   absl::StatusOr<Table> ConsentOf(std::string_view identifier);
+  /// The number of profiles matching `expression`, with Laplace noise of scale 1 / epsilon; the
+  /// epsilon is charged to the policy's budget (persisted; audited as "noisy_count"). A query that
+  /// would overspend it is a PrivacyError and charges nothing.
+  struct NoisyCountResult {
+    double count = 0;
+    double epsilon = 0, spent = 0, remaining = 0;
+  };
+  absl::StatusOr<NoisyCountResult> NoisyCount(std::string_view expression, double epsilon);
   /// The access / portability export of the person behind `identifier` (audited as "export",
   /// naming the profile id only). NotFound for an identifier nobody holds.
   absl::StatusOr<SubjectExport> ExportSubject(std::string_view identifier);
@@ -432,10 +441,34 @@ class Workspace {
   /// frame_, emptied when derived_version_ moved.
   QueryFrame& Frame();
   /// The privacy hook: removes members that may not be used for `purpose`; returns how many.
+  /// Applies the aggregation threshold to a grouped KPI table (count column = profiles per row).
+  void Suppressed(KpiTable& table, std::string_view count_column) const;
+  /// Epsilon spent by noisy counts (kept in the file's meta table).
+  double EpsilonSpent();
+  std::optional<double> epsilon_spent_;
   /// Per profile: 1 when its region is opt-out under the policy (ConsentRegimes of cdp/privacy.hpp).
   std::vector<uint8_t> ConsentRegimes();
   absl::StatusOr<int64_t> ApplyPurpose(std::string_view purpose, std::vector<int32_t>* members);
   absl::StatusOr<SegmentResult> Run(const Query& q, std::string_view purpose, Micros as_of);
+
+  // --- Erasure (cdp/erasure.hpp; src/workspace/workspace_erasure.cpp) --------------------------
+ public:
+  /// Erases the person behind `identifier` ("email:ann@shop.com", normalized like ingest): their
+  /// profile's events and every event carrying one of its identifiers, its identifiers, links and
+  /// recorded link/unmerge operations, quarantine rows holding its values, and every derived value
+  /// (rebuilt from what remains). Earlier audit details naming its identifiers are redacted and the
+  /// chain re-sealed from there; the erasure is audited as "erase" naming only tombstone hashes.
+  /// Tombstones keep the person out of later ingests. File workspaces rewrite the affected tables
+  /// in one transaction (secure delete), then truncate the WAL and VACUUM. Errors: NotFound when
+  /// nobody holds the identifier (nothing is removed), FailedPrecondition when read-only.
+  absl::StatusOr<ErasureReport> Erase(std::string_view identifier);
+
+ private:
+  Tombstones tombstones_;
+  /// The target of a new ingestor: the store's dictionaries and the tombstones check.
+  IngestTarget Target();
+  /// Reads the erasure secret and the tombstones of a file (during Load).
+  absl::Status LoadTombstones(internal::WorkspaceFile& f);
 };
 
 }  // namespace cdp

@@ -12,11 +12,65 @@ Example::
 import time
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from . import _core
+from .errors import InvalidArgumentError
 
 PURPOSES = ("analytics", "marketing", "personalization", "advertising", "sale_of_data")
+
+
+def k_anonymity(frame, quasi_identifiers, k=5):
+    """k-anonymity of a release over its quasi-identifiers (e.g. age band, postcode, gender): the
+    smallest equivalence class (``k`` achieved), number of classes, and the classes and rows below
+    the asked `k` (nulls form their own value). Generalize (``age_band``, ``truncate_postcode``,
+    ``coarsen_time``) until ``rows_below`` is 0.
+
+    Example: ``k_anonymity(export, ["age_band", "postcode", "gender"], k=5)["rows_below"]``
+    """
+    if isinstance(quasi_identifiers, str):
+        quasi_identifiers = [quasi_identifiers]
+    missing = [c for c in quasi_identifiers if c not in frame.columns]
+    if missing or not quasi_identifiers:
+        raise InvalidArgumentError(f"k_anonymity: no column(s) {missing or quasi_identifiers} in {list(frame.columns)}")
+    codes = [pd.factorize(frame[c].astype(str).where(frame[c].notna(), "\0null"))[0].astype(np.int64)
+             for c in quasi_identifiers]
+    return _core.k_anonymity(codes, int(k))
+
+
+def age_band(age, width=10, top=80):
+    """Ages generalized to bands ("30-39", ..., "80+"); nulls stay null.
+
+    Example: ``age_band(pd.Series([34, 81]))  # ['30-39', '80+']``
+    """
+    a = pd.to_numeric(pd.Series(age), errors="coerce")
+    lo = (a // width * width).astype("Int64")
+    out = lo.astype(str) + "-" + (lo + width - 1).astype(str)
+    out = out.where(a < top, f"{top}+")
+    return out.where(a.notna(), None)
+
+
+def truncate_postcode(code, keep=3):
+    """Postcodes cut to their first `keep` characters (spaces removed), e.g. "SW1A 1AA" -> "SW1".
+
+    Example: ``truncate_postcode(df["postcode"], keep=2)``
+    """
+    s = pd.Series(code, dtype=object)
+    return s.where(s.isna(), s.astype(str).str.replace(" ", "", regex=False).str[:keep])
+
+
+def coarsen_time(ts, unit="D"):
+    """Timestamps floored to a unit ("h", "D", "W" weeks, "M" months).
+
+    Example: ``coarsen_time(events["ts"], "W")``
+    """
+    t = pd.to_datetime(pd.Series(ts))
+    if unit == "M":
+        return t.dt.to_period("M").dt.start_time.dt.tz_localize(t.dt.tz) if t.dt.tz is not None else t.dt.to_period("M").dt.start_time
+    if unit == "W":
+        return (t - pd.to_timedelta(t.dt.dayofweek, unit="D")).dt.floor("D")
+    return t.dt.floor(unit)
 
 
 def hmac_sha256(key, value):

@@ -20,6 +20,12 @@ class IngestReport:
         self.seconds = float(d["seconds"])
 
     @property
+    def erased(self):
+        """Rows rejected because they carry an identifier of an erased person (counted in
+        ``quarantined`` under the reason ``erased_subject``, with no quarantine row)."""
+        return int(self.reasons.get("erased_subject", 0))
+
+    @property
     def consistent(self):
         """True when read == accepted + quarantined + duplicates."""
         return self.read == self.accepted + self.quarantined + self.duplicates

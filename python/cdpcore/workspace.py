@@ -886,7 +886,7 @@ class Workspace:
         """
         known = {"purposes", "opt_in_regions", "opt_out_regions", "unknown_region", "gpc_purpose", "consent_event",
                  "purpose_column", "status_column", "gpc_column", "country_field", "region_field", "sensitive",
-                 "targeting_purposes"}
+                 "targeting_purposes", "min_group_size", "epsilon_budget"}
         if isinstance(policy.get("sensitive"), dict):
             policy["sensitive"] = list(policy["sensitive"].items())
         unknown = sorted(set(policy) - known)
@@ -951,6 +951,16 @@ class Workspace:
                     to_frame(table, set()).to_csv(os.path.join(path, f"{name}.csv"), index=False)
         return doc
 
+    def noisy_count(self, expression, epsilon=0.1):
+        """How many profiles match `expression`, with Laplace noise of scale 1/epsilon
+        (differential privacy, sensitivity 1). Each call spends `epsilon` of the policy's budget
+        (``configure_privacy(epsilon_budget=...)``, persisted in a workspace file); a call that
+        would overspend it raises PrivacyError. Returns count, epsilon, spent, remaining.
+
+        Example: ``ws.noisy_count("did(purchase)", epsilon=0.1)["count"]``
+        """
+        return self._ws.noisy_count(str(expression), float(epsilon))
+
     def fairness(self, segment, attributes=None, *, age_bands=(18, 25, 35, 45, 55, 65)):
         """How a segment's composition compares with the population on protected attributes:
         per attribute and value, the share among members and in the population, the ratio of the
@@ -1001,6 +1011,27 @@ class Workspace:
         Example: ``assert ws.verify_audit()["ok"]``
         """
         return self._ws.verify_audit()
+
+    def erase(self, identifier):
+        """Erases the person behind `identifier` (GDPR Art. 17 / CCPA delete), e.g.
+        ``"email:ann@shop.com"`` (normalized like ingest): every event of their profile and every
+        event carrying one of its identifiers, the identifiers, identity links and manual
+        link/unmerge operations naming them, quarantine rows holding their values; profiles,
+        traits, segments and every other derived value are rebuilt from what remains. File
+        workspaces are rewritten in one transaction with secure delete, then the WAL is truncated
+        and the file vacuumed, so no byte of the person remains. A tombstone (keyed hash) per
+        identifier makes later ingests reject their events (``report.reasons["erased_subject"]``,
+        with no quarantine row). Audited as ``"erase"``, naming only tombstone hashes.
+
+        Returns a dict: ``events_removed``, ``identifiers_removed``, ``identifiers_by_type``,
+        ``quarantine_removed``, ``links_removed``, ``operations_removed``, ``audit_redacted``,
+        ``strings_removed``, ``profile_key_hash``, ``tombstones``, ``file_compacted``, ``seconds``.
+        Raises NotFoundError when nobody holds the identifier (nothing is removed) and
+        InvalidArgumentError on a read-only workspace.
+
+        Example: ``ws.erase("email:ann@shop.com")["events_removed"]``
+        """
+        return self._ws.erase(identifier)
 
     def pseudonymize(self, frame, columns, key, digits=32):
         """A copy of `frame` with `columns` replaced by keyed pseudonyms (cdpcore.privacy.pseudonymize).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "absl/hash/hash.h"
 
@@ -48,6 +49,28 @@ std::optional<int32_t> StringDictionary::Find(std::string_view s) const {
 size_t StringDictionary::MemoryBytes() const {
   return arena_bytes_ + views_.capacity() * sizeof(std::string_view) +
          index_.capacity() * (sizeof(std::string_view) + sizeof(int32_t) + 1);
+}
+
+void StringDictionary::Swap(StringDictionary& other) noexcept {
+  blocks_.swap(other.blocks_);
+  std::swap(block_used_, other.block_used_);
+  std::swap(block_size_, other.block_size_);
+  std::swap(arena_bytes_, other.arena_bytes_);
+  views_.swap(other.views_);
+  index_.swap(other.index_);
+}
+
+void StringDictionary::Wipe() {
+  // Through a volatile pointer, so the stores are not dropped as dead before the blocks are freed.
+  for (std::string_view v : views_) {
+    volatile char* p = const_cast<char*>(v.data());
+    for (size_t i = 0; i < v.size(); ++i) p[i] = 0;
+  }
+  index_.clear();
+  views_.clear();
+  views_.shrink_to_fit();
+  blocks_.clear();
+  block_used_ = block_size_ = arena_bytes_ = 0;
 }
 
 }  // namespace cdp

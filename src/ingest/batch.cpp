@@ -240,6 +240,52 @@ class BatchBuilder {
     }
   }
 
+  // Rows carrying an identifier of an erased person: rejected before any of their values is
+  // interned (so nothing of them reaches the dictionary, the id index or the file).
+  void ErasedSubjects() {
+    const ErasedIdentifiers& erased = *ctx_.target.erased;
+    const std::string& country = ctx_.options.default_country;
+    auto hit = [&](std::string_view type, std::string_view raw) {
+      if (type == "email") {
+        auto v = NormalizeEmail(raw);
+        return v.ok() && erased.Contains(type, *v);
+      }
+      if (type == "phone") {
+        auto v = NormalizePhone(raw, country);
+        return v.ok() && erased.Contains(type, *v);
+      }
+      std::string_view v = Strip(raw);
+      return !v.empty() && erased.Contains(type, v);
+    };
+    auto reject = [&](size_t r, std::string_view column) {
+      Reject(r, column, "", kErasedSubject, "the event carries an identifier of an erased person");
+    };
+    auto scan = [&](std::string_view type, const SourceColumn& c) {
+      std::string scratch, last_raw;
+      bool have_last = false, last_hit = false;
+      for (size_t r = 0; r < n_; ++r) {
+        std::string_view raw;
+        if (Bad(r) || !cells_.Text(c, r, &raw, &scratch)) continue;
+        if (!have_last || raw != last_raw) {
+          last_hit = hit(type, raw);
+          last_raw.assign(raw);
+          have_last = true;
+        }
+        if (last_hit) reject(r, c.name);
+      }
+    };
+    for (std::string_view field : kIdentifierFields) {
+      const FieldBinding& f = Field(field);
+      if (f.kind == FieldBinding::kLiteral && hit(field, f.literal)) {
+        for (size_t r = 0; r < n_; ++r) reject(r, "");
+      } else if (const SourceColumn* c = f.kind == FieldBinding::kColumn ? Col(f.column) : nullptr) {
+        scan(field, *c);
+      }
+    }
+    for (const std::string& type : erased.custom_types())
+      if (const SourceColumn* c = Col(type)) scan(type, *c);
+  }
+
   void Timestamps(Vec<Micros>* ts) {
     ts->assign(n_, 0);
     const FieldBinding& f = Field("ts");
@@ -335,6 +381,7 @@ class BatchBuilder {
     const FieldBinding& f = Field(field);
     StringDictionary& dict = *ctx_.target.dict;
     if (f.kind == FieldBinding::kLiteral) {
+      if (std::all_of(st_->bad.begin(), st_->bad.end(), [](int32_t b) { return b >= 0; })) return;
       auto v = normalize(f.literal);
       int32_t code = v.ok() && !v->empty() ? dict.Intern(*v) : kNullCode;
       for (size_t r = 0; r < n_; ++r) (*codes)[r] = code;
@@ -619,6 +666,7 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
   BatchBuilder bb(ctx, b, st);
   StringDictionary& dict = *ctx.target.dict;
 
+  if (ctx.target.erased != nullptr && !ctx.target.erased->empty()) bb.ErasedSubjects();
   bb.CheckUtf8();
   Vec<Micros>& ts = st->ts;
   bb.Timestamps(&ts);
@@ -920,6 +968,11 @@ absl::Status ProcessBatch(const BatchContext& ctx, const SourceBatch& b, BatchSt
 
   // Quarantine rows of this batch.
   for (const Pending& p : bb.pending_) {
+    if (p.code == kErasedSubject) {  // counted, never kept: the row would hold the person's data
+      ++report->quarantined;
+      ++report->reasons[p.code];
+      continue;
+    }
     std::string record = "{";
     for (const SourceColumn& c : b.columns) {
       std::string_view t;

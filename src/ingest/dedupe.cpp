@@ -68,6 +68,14 @@ void EventIdIndex::Reserve(size_t ids, size_t bytes) {
   first_.reserve(first_.size() + ids);
 }
 
+void EventIdIndex::Wipe() {
+  // The whole capacity: ids undone by Truncate linger past size(). Volatile stores are kept.
+  bytes_.resize(bytes_.capacity());
+  volatile char* p = bytes_.data();
+  for (size_t i = 0; i < bytes_.size(); ++i) p[i] = 0;
+  *this = EventIdIndex();
+}
+
 size_t EventIdIndex::MemoryBytes() const {
   return bytes_.capacity() + offsets_.capacity() * sizeof(uint64_t) +
          first_.capacity() * (sizeof(uint64_t) + sizeof(uint32_t) + 1) +

@@ -80,6 +80,7 @@ Ingestor::Ingestor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Ingestor::~Ingestor() = default;
 std::vector<QuarantineRow>& Ingestor::quarantine() { return impl_->quarantine; }
 IngestReport& Ingestor::report() { return impl_->report; }
+void Ingestor::ForgetCodes() { impl_->st = internal::BatchState{}; }
 
 absl::StatusOr<std::unique_ptr<Ingestor>> Ingestor::Create(const IngestOptions& options,
                                                            IngestTarget target, std::string source) {

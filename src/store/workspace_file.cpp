@@ -91,6 +91,13 @@ ALTER TABLE audit ADD COLUMN hash TEXT;
 UPDATE schema_version SET version = 3;
 )sql";
 
+// Version 4 keeps tombstones of erased identifiers (keyed hashes; the key is meta 'erasure_secret').
+constexpr const char* kMigrateV3toV4 = R"sql(
+CREATE TABLE IF NOT EXISTS tombstones(hash TEXT PRIMARY KEY, short INTEGER NOT NULL, type TEXT NOT NULL,
+                        erased_at INTEGER NOT NULL);
+UPDATE schema_version SET version = 4;
+)sql";
+
 // Encodes a map of counts as "k=v;k=v" (keys are quarantine codes: no '=' or ';').
 std::string EncodeCounts(const std::map<std::string, int64_t>& m) {
   std::string out;
@@ -183,7 +190,7 @@ absl::Status WorkspaceFile::CreateOrMigrate() {
     if (read_only_)
       return absl::NotFoundError(Cat("workspace \"", path_, "\" is empty (no writer has committed to it yet)"));
     // One transaction: a crash leaves an empty file (recreated by the next writer), never half a schema.
-    if (auto st = Exec(Cat("BEGIN;", kSchemaV1, kMigrateV1toV2, kMigrateV2toV3,
+    if (auto st = Exec(Cat("BEGIN;", kSchemaV1, kMigrateV1toV2, kMigrateV2toV3, kMigrateV3toV4,
                            "INSERT INTO meta(key, value) VALUES('byte_order', 'little'), ('created_by', 'cdpcore 0.1.0');"
                            "COMMIT;"));
         !st.ok()) {
@@ -212,6 +219,7 @@ absl::Status WorkspaceFile::CreateOrMigrate() {
     std::string sql = "BEGIN;";
     if (opened_version_ < 2) sql += kMigrateV1toV2;
     if (opened_version_ < 3) sql += kMigrateV2toV3;
+    if (opened_version_ < 4) sql += kMigrateV3toV4;
     sql += "COMMIT;";
     if (auto st = Exec(sql); !st.ok()) {
       (void)Exec("ROLLBACK");
@@ -231,7 +239,12 @@ WorkspaceFile::~WorkspaceFile() {
 
 absl::Status WorkspaceFile::Begin(bool write) { return Exec(write ? "BEGIN IMMEDIATE" : "BEGIN"); }
 absl::Status WorkspaceFile::Commit() { return Exec("COMMIT"); }
-void WorkspaceFile::Rollback() { (void)Exec("ROLLBACK"); }
+void WorkspaceFile::Rollback() {
+  (void)Exec("ROLLBACK");
+  // A rolled-back rewrite (erasure) may have renumbered chunks: continue after what is committed.
+  Stmt c(db_, "SELECT coalesce(max(chunk) + 1, 0) FROM event_chunks");
+  if (c.ok() && c.Step() == SQLITE_ROW) next_chunk_ = c.Int(0);
+}
 absl::Status WorkspaceFile::Checkpoint() { return Exec("PRAGMA wal_checkpoint(TRUNCATE)"); }
 
 absl::Status WorkspaceFile::PutMeta(std::string_view key, std::string_view value) {

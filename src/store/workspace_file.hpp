@@ -2,7 +2,7 @@
 //
 // Source-of-truth tables, appended in one transaction per ingest call / push / operation:
 //   schema_version(version)          one row; newer files are refused, older ones migrated
-//   meta(key, value)                 library version, byte order, settings (identity rules)
+//   meta(key, value)                 library version, byte order, settings (identity rules, erasure secret)
 //   strings(kind, first_code, count, offsets, bytes)  dictionary chunks (kind 0 values, 1 keys)
 //   event_ids(first_arrival, count, offsets, bytes)   event-id chunks, in arrival order
 //   event_chunks(chunk, rows, first_arrival)          one per committed batch
@@ -11,7 +11,8 @@
 //   reports(seq, source, read, accepted, quarantined, duplicates, bytes, seconds, reasons)
 //   ops(seq, kind, a, b, ts, payload)                 manual links, unmerges, trait definitions
 //   link_times(a, b, status, applied_at)              when each link got its status
-//   audit(seq, ts, action, detail)
+//   audit(seq, ts, action, detail, hash)
+//   tombstones(hash, short, type, erased_at)       keyed hashes of erased identifiers (cdp/erasure.hpp)
 // Derived snapshots (profiles, identifiers, links, attributes, traits) are rewritten by Save().
 #pragma once
 
@@ -33,7 +34,7 @@ struct sqlite3;
 
 namespace cdp::internal {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 /// One recorded operation (manual link, unmerge, trait definition).
 struct FileOp {
@@ -92,6 +93,30 @@ class WorkspaceFile {
     Micros applied_at;
   };
   absl::Status LoadLinkTimes(std::vector<LinkTime>* out) const;
+
+  // Erasure (workspace_file_erase.cpp). Rewrites run inside Begin/Commit and replace a table's
+  // rows with the given ones; secure_delete (on for writers) zeroes what they free.
+  absl::Status RewriteStrings(int kind, const StringDictionary& dict);
+  absl::Status RewriteEventIds(const EventIdIndex& ids);
+  absl::Status RewriteEvents(const EventColumns& cols);
+  absl::Status RewriteQuarantine(const std::vector<QuarantineRow>& rows);
+  absl::Status RewriteLinkTimes(const std::vector<LinkTime>& times);
+  absl::Status DeleteOp(int64_t seq);
+  /// seq of every audit row, oldest first.
+  absl::StatusOr<std::vector<int64_t>> AuditSeqs() const;
+  absl::Status UpdateAudit(int64_t seq, std::string_view detail, std::string_view hash);
+  absl::Status AddTombstone(std::string_view hash, int64_t short_hash, std::string_view type, Micros erased_at);
+  struct Tombstone {
+    std::string hash;
+    int64_t short_hash = 0;
+  };
+  absl::Status LoadTombstones(std::vector<Tombstone>* out) const;
+  /// Drops the snapshot tables Save() writes (they name people); `*dropped`: whether any existed.
+  absl::Status DropSnapshots(bool* dropped);
+  /// Outside a transaction: checkpoints and truncates the WAL, VACUUMs the file (no freed page
+  /// keeps old bytes) and truncates the WAL again. FailedPrecondition while a reader holds an old
+  /// snapshot (the checkpoint cannot finish).
+  absl::Status Compact();
   absl::StatusOr<Table> ReadTable(std::string_view sql) const;
   absl::StatusOr<std::string> IntegrityCheck() const;
 

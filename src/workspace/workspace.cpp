@@ -68,7 +68,7 @@ absl::StatusOr<IngestReport> Workspace::IngestReader(Reader& reader, const Inges
                                                      std::string source, bool fixed_columns) {
   if (auto st = Writable("ingest"); !st.ok()) return st;
   auto t0 = std::chrono::steady_clock::now();
-  IngestTarget target{&store_.dict(), &store_.keys(), &store_.ids()};
+  IngestTarget target = Target();
   auto ingestor = Ingestor::Create(options, target, std::move(source));
   if (!ingestor.ok()) return ingestor.status();
   const Checkpoint checkpoint{store_.size(), store_.ids().size()};
@@ -159,7 +159,7 @@ absl::StatusOr<IngestReport> Workspace::IngestColumnsAs(const SourceBatch& batch
                                                         std::string action) {
   if (auto st = Writable(action); !st.ok()) return st;
   auto t0 = std::chrono::steady_clock::now();
-  IngestTarget target{&store_.dict(), &store_.keys(), &store_.ids()};
+  IngestTarget target = Target();
   auto ingestor = Ingestor::Create(options, target, "columns");
   if (!ingestor.ok()) return ingestor.status();
   const Checkpoint checkpoint{store_.size(), store_.ids().size()};
@@ -205,7 +205,7 @@ absl::StatusOr<IngestReport> Workspace::IngestColumnsAs(const SourceBatch& batch
 }
 
 absl::Status Workspace::ConfigurePush(const IngestOptions& options) {
-  IngestTarget target{&store_.dict(), &store_.keys(), &store_.ids()};
+  IngestTarget target = Target();
   auto ingestor = Ingestor::Create(options, target, "push");
   if (!ingestor.ok()) return ingestor.status();
   push_ = *std::move(ingestor);

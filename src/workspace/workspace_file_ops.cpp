@@ -59,6 +59,7 @@ absl::Status Workspace::LoadFile(internal::WorkspaceFile& f) {
   saved_ids_ = store_.ids().size();
   if (auto st2 = f.LoadQuarantine(&quarantine_); !st2.ok()) return st2;
   if (auto st2 = f.LoadReports(&reports_); !st2.ok()) return st2;
+  if (auto st2 = LoadTombstones(f); !st2.ok()) return st2;  // workspace_erasure.cpp
   auto rules = f.GetMeta("identity_rules");
   if (!rules.ok()) return rules.status();
   if (!rules->empty()) {

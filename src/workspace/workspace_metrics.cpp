@@ -19,6 +19,11 @@ absl::Status CheckEventType(const QuerySchema& schema, const std::string& type, 
 
 }  // namespace
 
+void Workspace::Suppressed(KpiTable& t, std::string_view count_column) const {
+  if (const int64_t n = SuppressSmallGroups(t.table, count_column, policy_.min_group_size); n > 0)
+    t.warnings.push_back(Cat(n, " rows over fewer than ", policy_.min_group_size, " (the aggregation threshold) are suppressed"));
+}
+
 absl::Status Workspace::ProfileGroups(std::string_view by, std::string_view what, std::vector<int32_t>* codes,
                                       std::shared_ptr<StringDictionary>* names) {
   auto d = EventData();
@@ -69,7 +74,9 @@ absl::StatusOr<RetentionResult> Workspace::Retention(const RetentionOptions& opt
       EventOffsets(), [&](int32_t b, int32_t e) { return RunRetention(*d, b, e, options, g); },
       workspace_internal::MergeInto<RetentionPartial>);
   if (!all.ok()) return all.status();
-  return FinishRetention(options, *cal, *std::move(all), names.get(), cal->Of(Clock()));
+  RetentionResult r = FinishRetention(options, *cal, *std::move(all), names.get(), cal->Of(Clock()));
+  SuppressSmallGroups(r.cohorts, "cohort_size", policy_.min_group_size);
+  return r;
 }
 
 absl::StatusOr<CampaignKpiResult> Workspace::CampaignKpis(const CampaignKpiOptions& options, const CampaignCosts& costs) {
@@ -110,7 +117,9 @@ absl::StatusOr<KpiTable> Workspace::WebMetrics(const WebMetricsOptions& options,
       EventOffsets(), [&](int32_t b, int32_t e) { return RunWebMetrics(*d, b, e, options, c, g); },
       workspace_internal::MergeInto<WebPartial>);
   if (!all.ok()) return all.status();
-  return KpiTable{FinishWebMetrics(options, c, *std::move(all), names.get()), {}};
+  KpiTable out{FinishWebMetrics(options, c, *std::move(all), names.get()), {}};
+  Suppressed(out, "visitors");
+  return out;
 }
 
 absl::StatusOr<KpiTable> Workspace::ActiveUsers(const ActiveUsersOptions& options) {
@@ -177,6 +186,7 @@ absl::StatusOr<KpiTable> Workspace::Survey(const SurveyOptions& options, std::st
   if (!all.ok()) return all.status();
   KpiTable out;
   out.table = FinishSurvey(options, c, *std::move(all), names.get(), &out.warnings);
+  Suppressed(out, "responses");
   return out;
 }
 

@@ -2,7 +2,12 @@
 // results) on profile partitions.
 #include <algorithm>
 
+#include <cmath>
+#include <cstdlib>
+
 #include "absl/time/clock.h"
+#include "cdp/json.hpp"
+#include "store/workspace_file.hpp"
 #include "cdp/privacy.hpp"
 #include "cdp/workspace.hpp"
 #include "core/strings.hpp"
@@ -113,6 +118,43 @@ absl::StatusOr<Table> Workspace::ConsentTable(std::string_view purpose) {
     allowed.b.push_back(static_cast<int8_t>(all->allowed[i]));
   }
   return t;
+}
+
+double Workspace::EpsilonSpent() {
+  if (!epsilon_spent_) {
+    epsilon_spent_ = 0.0;
+    if (file_) {
+      auto v = file_->GetMeta("epsilon_spent");
+      if (v.ok() && !v->empty()) epsilon_spent_ = std::strtod(v->c_str(), nullptr);
+    }
+  }
+  return *epsilon_spent_;
+}
+
+absl::StatusOr<Workspace::NoisyCountResult> Workspace::NoisyCount(std::string_view expression, double epsilon) {
+  if (!(epsilon > 0 && std::isfinite(epsilon)))
+    return absl::InvalidArgumentError(Cat("noisy_count: epsilon must be a positive number, got ", epsilon));
+  if (file_ && file_->read_only())
+    return PrivacyError("noisy_count: a read-only handle cannot charge the privacy budget; use the writer");
+  const double spent = EpsilonSpent();
+  if (spent + epsilon > policy_.epsilon_budget + 1e-12)
+    return PrivacyError(Cat("noisy_count: the privacy budget is spent: ", spent, " of epsilon ", policy_.epsilon_budget,
+                            " used, this query needs ", epsilon));
+  auto seg = Select(expression);
+  if (!seg.ok()) return seg.status();
+  NoisyCountResult r;
+  r.count = LaplaceNoisyCount(static_cast<int64_t>(seg->members.size()), epsilon);
+  r.epsilon = epsilon, r.spent = spent + epsilon, r.remaining = policy_.epsilon_budget - r.spent;
+  const AuditEntry audit{absl::ToUnixMicros(absl::Now()), "noisy_count",
+                         Cat("{\"expression\":", JsonQuote(expression), ",\"epsilon\":", ShortestDouble(epsilon),
+                             ",\"spent\":", ShortestDouble(r.spent), "}")};
+  if (file_ && !file_->read_only()) {
+    if (auto st = PersistMeta("epsilon_spent", ShortestDouble(r.spent), audit); !st.ok()) return st;
+  } else if (auto st = RecordAudit(audit); !st.ok()) {
+    return st;
+  }
+  epsilon_spent_ = r.spent;
+  return r;
 }
 
 absl::StatusOr<Table> Workspace::ConsentOf(std::string_view identifier) {

@@ -193,3 +193,53 @@ def test_sensitive_attributes_need_a_recorded_justification():
     f = ws.fairness("by_faith", ["gender"]).set_index("value")
     assert f.loc["f", "ratio"] == pytest.approx(3.0) and f.loc["m", "ratio"] == 0.0 and f.loc["m", "flag"]
     assert f.loc["m", "population"] == 2 and f.loc["f", "members"] == 1
+
+
+def test_aggregation_threshold_suppresses_small_groups():
+    rows = [(f"u{i}", "nps_response", i, {"score": 10 if i % 2 else 3, "traits.country": "IT" if i < 5 else "FR"})
+            for i in range(6)]
+    df = pd.DataFrame([{"event_id": f"e{i}", "user_id": u, "type": t, "ts": at(m), **x}
+                       for i, (u, t, m, x) in enumerate(rows)])
+    ws = cdp.Workspace()
+    ws.ingest(df, progress=False)
+    ws.configure_privacy(min_group_size=3)
+    with pytest.warns(RuntimeWarning, match="1 rows over fewer than 3 .* are suppressed"):
+        t = ws.nps(by="country").table.set_index("group")
+    # FR has one response (u5): suppressed; IT has five: u0..u4 score 3, 10, 3, 10, 3 -> P 2, D 3 -> NPS -20.
+    assert t.loc["FR", "suppressed"] and pd.isna(t.loc["FR", "nps"]) and pd.isna(t.loc["FR", "responses"])
+    assert not t.loc["IT", "suppressed"] and t.loc["IT", "nps"] == pytest.approx(-20.0)
+
+
+def test_noisy_counts_spend_a_persisted_budget(tmp_path):
+    path = str(tmp_path / "dp.cdp")
+    ws = workspace(path)
+    ws.configure_privacy(epsilon_budget=0.25)
+    r = ws.noisy_count("count(*) >= 1", epsilon=0.1)
+    assert r["spent"] == pytest.approx(0.1) and r["remaining"] == pytest.approx(0.15)
+    assert abs(r["count"] - 6) < 200  # Laplace(10): |noise| < 200 with probability 1 - e^-20
+    ws.noisy_count("count(*) >= 1", epsilon=0.1)
+    with pytest.raises(cdp.PrivacyError, match="privacy budget is spent: 0.2 of epsilon 0.25 used, this query needs 0.1"):
+        ws.noisy_count("count(*) >= 1", epsilon=0.1)
+    ws.close()
+    ws = cdp.Workspace(path)  # the spent budget survives a reopen
+    ws.configure_privacy(epsilon_budget=0.25)
+    with pytest.raises(cdp.PrivacyError, match="0.2 of epsilon 0.25 used"):
+        ws.noisy_count("count(*) >= 1", epsilon=0.1)
+    assert ws.noisy_count("count(*) >= 1", epsilon=0.05)["remaining"] == pytest.approx(0.0)
+    with pytest.raises(cdp.InvalidArgumentError, match="epsilon must be a positive number"):
+        ws.noisy_count("count(*) >= 1", epsilon=0)
+
+
+def test_k_anonymity_and_generalization():
+    df = pd.DataFrame({"age": [23, 27, 31, 36, 38, 81], "postcode": ["SW1A 1AA", "SW1A 2BB", "EC1A 1BB",
+                                                                    "EC1A 7XX", "EC1A 9ZZ", "N1 1AA"]})
+    raw = cdp.privacy.k_anonymity(df, ["age", "postcode"], k=2)
+    assert raw["k"] == 1 and raw["rows_below"] == 6  # every row unique
+    g = pd.DataFrame({"age": cdp.privacy.age_band(df["age"]), "postcode": cdp.privacy.truncate_postcode(df["postcode"])})
+    assert g["age"].tolist() == ["20-29", "20-29", "30-39", "30-39", "30-39", "80+"]
+    assert g["postcode"].tolist() == ["SW1", "SW1", "EC1", "EC1", "EC1", "N11"]
+    gen = cdp.privacy.k_anonymity(g, ["age", "postcode"], k=2)
+    # Classes: (20-29, SW1) x2, (30-39, EC1) x3, (80+, N11) x1.
+    assert (gen["k"], gen["classes"], gen["classes_below"], gen["rows_below"]) == (1, 3, 1, 1)
+    with pytest.raises(cdp.InvalidArgumentError, match="no column"):
+        cdp.privacy.k_anonymity(df, ["zip"])
