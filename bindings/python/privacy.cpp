@@ -75,6 +75,15 @@ void BindPrivacy(py::module_& m, py::class_<PyWorkspace>& cls) {
              d["count"] = r.count, d["epsilon"] = r.epsilon, d["spent"] = r.spent, d["remaining"] = r.remaining;
              return d;
            })
+      .def("enforce_retention",
+           [](PyWorkspace& self, int64_t now, const std::vector<std::pair<std::string, int64_t>>& ttl) {
+             auto r = self.Native([&] { return self.native().EnforceRetention(now, ttl); });
+             py::dict d;
+             d["events_removed"] = r.events_removed, d["strings_removed"] = r.strings_removed;
+             d["removed_by_type"] = r.removed_by_type, d["aggregates"] = TableDict(std::move(r.aggregates));
+             d["file_compacted"] = r.file_compacted, d["seconds"] = r.seconds;
+             return d;
+           })
       .def("verify_audit", [](PyWorkspace& self) {
         cdp::AuditVerification v =
             self.Native([&] { return absl::StatusOr<cdp::AuditVerification>(self.native().VerifyAudit()); });

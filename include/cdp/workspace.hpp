@@ -81,6 +81,17 @@ struct SubjectExport {
   std::string json;  ///< {"subject", "profile_key", "generated_at", "controller", "tables": {name: [rows]}}
 };
 
+/// What Workspace::EnforceRetention removed.
+struct RetentionLimitReport {
+  Micros now = 0;
+  int64_t events_removed = 0, strings_removed = 0;
+  std::map<std::string, int64_t> removed_by_type;
+  /// The aggregates kept of what was removed: type, month (start µs), events, revenue.
+  Table aggregates;
+  bool file_compacted = true;
+  double seconds = 0;
+};
+
 /// Result of checking the audit chain.
 struct AuditVerification {
   bool ok = true;
@@ -297,6 +308,11 @@ class Workspace {
     double epsilon = 0, spent = 0, remaining = 0;
   };
   absl::StatusOr<NoisyCountResult> NoisyCount(std::string_view expression, double epsilon);
+  /// Retention limits: deletes raw events older than `now` minus their type's time to live
+  /// (`ttl`: event type -> duration; "*" for every other type), with the strings only they used,
+  /// rewriting and compacting the file; derived state is rebuilt. The monthly counts and revenue
+  /// of what was removed are returned and audited ("retention"). Unknown types are an error.
+  absl::StatusOr<RetentionLimitReport> EnforceRetention(Micros now, const std::vector<std::pair<std::string, Micros>>& ttl);
   /// The access / portability export of the person behind `identifier` (audited as "export",
   /// naming the profile id only). NotFound for an identifier nobody holds.
   absl::StatusOr<SubjectExport> ExportSubject(std::string_view identifier);
@@ -469,6 +485,9 @@ class Workspace {
   IngestTarget Target();
   /// Reads the erasure secret and the tombstones of a file (during Load).
   absl::Status LoadTombstones(internal::WorkspaceFile& f);
+  /// Drops every derived structure and rebuilds it from the stored rows (after rows were removed),
+  /// with `restore_times` as the link provenance times to restore.
+  absl::Status RebuildDerived(std::vector<LinkTime> restore_times);
 };
 
 }  // namespace cdp

@@ -951,6 +951,29 @@ class Workspace:
                     to_frame(table, set()).to_csv(os.path.join(path, f"{name}.csv"), index=False)
         return doc
 
+    def enforce_retention(self, ttl, now=None):
+        """Retention limits: deletes raw events older than their type's time to live (`ttl`: a dict
+        such as ``{"page_view": "180d", "*": "730d"}``; "*" covers the other types) as of `now`
+        (default the clock). A file is rewritten and compacted. Returns events_removed,
+        removed_by_type and ``aggregates`` (type, month, events, revenue of what was removed, the
+        totals that may be kept); audited as "retention".
+
+        Example: ``ws.enforce_retention({"page_view": "365d"})["events_removed"]``
+        """
+        if not isinstance(ttl, dict) or not ttl:
+            raise InvalidArgumentError("enforce_retention: ttl must be a non-empty dict of event type -> duration")
+        pairs = []
+        for t, d in ttl.items():
+            try:
+                us = int(pd.Timedelta(d) / pd.Timedelta(microseconds=1))
+            except ValueError:
+                raise InvalidArgumentError(f"enforce_retention: {t!r}: {d!r} is not a duration such as '365d'") from None
+            pairs.append((str(t), us))
+        at = self._as_of(now) if now is not None else self._ws.clock()
+        r = self._ws.enforce_retention(at, pairs)
+        r["aggregates"] = to_frame(r["aggregates"], {"month"})
+        return r
+
     def noisy_count(self, expression, epsilon=0.1):
         """How many profiles match `expression`, with Laplace noise of scale 1/epsilon
         (differential privacy, sensitivity 1). Each call spends `epsilon` of the policy's budget

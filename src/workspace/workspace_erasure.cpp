@@ -169,6 +169,25 @@ absl::Status Workspace::LoadTombstones(internal::WorkspaceFile& f) {
   return absl::OkStatus();
 }
 
+absl::Status Workspace::RebuildDerived(std::vector<LinkTime> restore_times) {
+  identity_.reset();
+  profiles_ = ProfileIndex{};
+  attributes_.Clear();
+  graph_rows_ = 0;
+  profiles_valid_ = sorted_valid_ = false;
+  dirty_.clear();
+  rebuild_derived_ = true;
+  if (frame_.columns.dict.use_count() == 1) frame_.columns.dict->Wipe();  // profile columns name people
+  frame_ = QueryFrame{};
+  ++derived_version_;
+  restore_times_ = std::move(restore_times);
+  if (push_) push_->ForgetCodes();
+  absl::Status rebuilt = EnsureResolved();
+  if (rebuilt.ok() && std::any_of(segments_.begin(), segments_.end(), [](const SegmentSpec& s) { return s.realtime; }))
+    rebuilt = RefreshRealtime(Clock());
+  return rebuilt;
+}
+
 absl::StatusOr<ErasureReport> Workspace::Erase(std::string_view identifier) {
   const auto t0 = std::chrono::steady_clock::now();
   if (auto st = Writable("erase"); !st.ok()) return st;
@@ -375,23 +394,9 @@ absl::StatusOr<ErasureReport> Workspace::Erase(std::string_view identifier) {
   }
 
   // Everything derived is rebuilt from the kept rows, as after reopening the file.
-  identity_.reset();
-  profiles_ = ProfileIndex{};
-  attributes_.Clear();
-  graph_rows_ = 0;
-  profiles_valid_ = sorted_valid_ = false;
-  dirty_.clear();
-  rebuild_derived_ = true;
-  if (frame_.columns.dict.use_count() == 1) frame_.columns.dict->Wipe();  // profile columns name people
-  frame_ = QueryFrame{};
-  ++derived_version_;
-  restore_times_.clear();
-  for (auto& t : times) restore_times_.push_back(LinkTime{std::move(t.a), std::move(t.b), t.status, t.applied_at});
-  if (push_) push_->ForgetCodes();
-  absl::Status rebuilt = EnsureResolved();
-  if (rebuilt.ok() && std::any_of(segments_.begin(), segments_.end(), [](const SegmentSpec& s) { return s.realtime; }))
-    rebuilt = RefreshRealtime(Clock());
-  if (!rebuilt.ok()) return rebuilt;
+  std::vector<LinkTime> restore;
+  for (auto& t : times) restore.push_back(LinkTime{std::move(t.a), std::move(t.b), t.status, t.applied_at});
+  if (auto rebuilt = RebuildDerived(std::move(restore)); !rebuilt.ok()) return rebuilt;
   if (file_) {
     if (dropped_snapshots) (void)Save();  // the snapshots as they are now (they are derived)
     report.file_compacted = file_->Compact().ok();

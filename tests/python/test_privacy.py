@@ -243,3 +243,31 @@ def test_k_anonymity_and_generalization():
     assert (gen["k"], gen["classes"], gen["classes_below"], gen["rows_below"]) == (1, 3, 1, 1)
     with pytest.raises(cdp.InvalidArgumentError, match="no column"):
         cdp.privacy.k_anonymity(df, ["zip"])
+
+
+def test_enforce_retention_deletes_expired_raw_events(tmp_path):
+    path = str(tmp_path / "ttl.cdp")
+    rows = [("u1", "page_view", "2024-01-10", {"url": "https://shop.test/secret-page-1"}),
+            ("u1", "page_view", "2024-03-20", {}), ("u1", "purchase", "2024-01-15", {"revenue": 30.0}),
+            ("u2", "page_view", "2024-02-01", {}), ("u2", "purchase", "2024-03-01", {"revenue": 5.0}),
+            ("u2", "page_view", "2024-03-30", {})]
+    df = pd.DataFrame([{"event_id": f"e{i}", "user_id": u, "type": t, "ts": pd.Timestamp(ts, tz="UTC"), **x}
+                       for i, (u, t, ts, x) in enumerate(rows)])
+    ws = cdp.Workspace(path)
+    ws.ingest(df, progress=False)
+    # As of 2024-04-01: page views keep 30 days (before 03-02 expire: 01-10, 02-01); purchases 60 days
+    # (before 2024-02-01 expire: 01-15).
+    r = ws.enforce_retention({"page_view": "30d", "purchase": "60d"}, now="2024-04-01")
+    assert r["events_removed"] == 3 and r["removed_by_type"] == {"page_view": 2, "purchase": 1}
+    agg = r["aggregates"].set_index(["type", r["aggregates"]["month"].dt.strftime("%Y-%m")])
+    assert agg.loc[("purchase", "2024-01"), "revenue"] == 30.0 and agg.loc[("page_view", "2024-02"), "events"] == 1
+    assert len(ws.events()) == 3 and ws.verify_audit()["ok"] and ws.audit()["action"].iloc[-1] == "retention"
+    ws.close()
+    data = (tmp_path / "ttl.cdp").read_bytes() + b"".join(p.read_bytes() for p in tmp_path.glob("ttl.cdp-wal"))
+    assert b"secret-page-1" not in data  # the expired event's strings left the file
+    ws = cdp.Workspace(path)
+    assert sorted(ws.events()["ts"].dt.strftime("%m-%d")) == ["03-01", "03-20", "03-30"]
+    with pytest.raises(cdp.InvalidArgumentError, match="unknown event type 'pageview'; did you mean 'page_view'"):
+        ws.enforce_retention({"pageview": "30d"})
+    with pytest.raises(cdp.InvalidArgumentError, match="not a duration"):
+        ws.enforce_retention({"page_view": "a month"})
