@@ -305,11 +305,14 @@ cdp_status cdp_push_event(cdp_workspace* ws, const char* json, int64_t len, cdp_
   CDP_CHECK_ARG(ws != nullptr, "cdp_push_event: workspace is NULL");
   CDP_CHECK_ARG(json != nullptr, "cdp_push_event: json is NULL");
   CDP_CHECK_ARG(len >= 0, "cdp_push_event: len is negative");
+  const size_t quarantined_before = ws->ws->quarantine().size();
   auto r = ws->ws->PushEvent(std::string_view(json, static_cast<size_t>(len)));
   if (!r.ok()) return FromStatus(r.status());
   if (result) *result = static_cast<cdp_push_result>(*r);
-  if (*r == cdp::PushResult::kQuarantined && !ws->ws->quarantine().empty())
-    g_last_error = ws->ws->quarantine().back().reason;
+  if (*r == cdp::PushResult::kQuarantined)  // an erased person's event is rejected without a quarantine row
+    g_last_error = ws->ws->quarantine().size() > quarantined_before
+                       ? ws->ws->quarantine().back().reason
+                       : "the event carries an identifier of an erased person (erased_subject); it was not stored";
   return CDP_OK;
   CDP_API_END();
 }

@@ -58,6 +58,8 @@ absl::Status Workspace::SetConsent(std::string_view identifier, std::string_view
                                        .unit = EpochUnit::kMicros});
   auto r = IngestColumnsAs(batch, {}, "consent");
   if (!r.ok()) return r.status();
+  if (r->reasons.count(std::string(kErasedSubject)) > 0)
+    return absl::NotFoundError(Cat("set_consent: ", identifier, " belongs to an erased person; nothing was recorded"));
   if (r->accepted != 1)
     return absl::InvalidArgumentError(Cat("set_consent: the consent event was not stored (",
                                           r->duplicates ? "the same decision at the same time is already recorded" : "quarantined",

@@ -271,3 +271,11 @@ def test_enforce_retention_deletes_expired_raw_events(tmp_path):
         ws.enforce_retention({"pageview": "30d"})
     with pytest.raises(cdp.InvalidArgumentError, match="not a duration"):
         ws.enforce_retention({"page_view": "a month"})
+
+
+def test_consent_for_an_erased_person_is_refused():
+    ws = workspace()
+    ws.erase("user_id:u1")
+    with pytest.raises(cdp.NotFoundError, match="user_id:u1 belongs to an erased person; nothing was recorded"):
+        ws.set_consent("user_id:u1", "marketing", "granted")
+    assert "user_id:u1" not in set(ws.profiles()["key"])
