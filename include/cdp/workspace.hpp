@@ -464,6 +464,8 @@ class Workspace {
   std::optional<double> epsilon_spent_;
   /// Per profile: 1 when its region is opt-out under the policy (ConsentRegimes of cdp/privacy.hpp).
   std::vector<uint8_t> ConsentRegimes();
+  /// Consent of every profile for `purpose` under `regimes` (partitioned).
+  absl::StatusOr<ConsentPartial> ConsentFor(std::string_view purpose, const std::vector<uint8_t>& regimes);
   absl::StatusOr<int64_t> ApplyPurpose(std::string_view purpose, std::vector<int32_t>* members);
   absl::StatusOr<SegmentResult> Run(const Query& q, std::string_view purpose, Micros as_of);
 

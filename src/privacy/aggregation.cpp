@@ -8,6 +8,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "cdp/privacy.hpp"
+#include "privacy/privacy_internal.hpp"
 
 namespace cdp {
 
@@ -35,7 +36,7 @@ int64_t SuppressSmallGroups(Table& t, std::string_view count_column, int64_t k) 
 }
 
 double LaplaceNoisyCount(int64_t count, double epsilon) {
-  if (sodium_init() < 0) std::abort();
+  privacy_internal::InitSodium();
   // u uniform in (-1/2, 1/2) from 53 random bits; Laplace(b) = -b sgn(u) ln(1 - 2|u|).
   uint64_t bits = 0;
   randombytes_buf(&bits, sizeof bits);

@@ -8,10 +8,11 @@
 
 #include "cdp/privacy.hpp"
 #include "core/strings.hpp"
+#include "privacy/privacy_internal.hpp"
 
 namespace cdp {
 
-namespace {
+namespace privacy_internal {
 
 void InitSodium() {
   static std::once_flag once;
@@ -19,6 +20,12 @@ void InitSodium() {
     if (sodium_init() < 0) std::abort();  // libsodium cannot work without its RNG; nothing else is safe
   });
 }
+
+}  // namespace privacy_internal
+
+namespace {
+
+using privacy_internal::InitSodium;
 
 std::string Hex(const unsigned char* bytes, size_t n) {
   std::vector<char> buf(2 * n + 1);

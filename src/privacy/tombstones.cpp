@@ -9,17 +9,13 @@
 #include "cdp/erasure.hpp"
 #include "cdp/privacy.hpp"
 #include "core/strings.hpp"
+#include "privacy/privacy_internal.hpp"
 
 namespace cdp {
 
 namespace {
 
-void InitSodium() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (sodium_init() < 0) std::abort();  // libsodium cannot work without its RNG; nothing else is safe
-  });
-}
+using privacy_internal::InitSodium;
 
 std::string IdentifierText(std::string_view type, std::string_view value) { return Cat(type, ":", value); }
 

@@ -82,27 +82,30 @@ std::vector<uint8_t> Workspace::ConsentRegimes() {
   return out;
 }
 
-absl::StatusOr<std::vector<uint8_t>> Workspace::ConsentAllowed(std::string_view purpose) {
+absl::StatusOr<ConsentPartial> Workspace::ConsentFor(std::string_view purpose, const std::vector<uint8_t>& regimes) {
   if (auto st = CheckPurpose(policy_, purpose); !st.ok()) return st;
   auto d = EventData();
   if (!d.ok()) return d.status();
-  const std::vector<uint8_t> regimes = ConsentRegimes();
-  auto all = workspace_internal::Partitioned(
+  return workspace_internal::Partitioned(
       EventOffsets(), [&](int32_t b, int32_t e) { return RunConsent(*d, b, e, policy_, purpose, regimes); },
       workspace_internal::MergeInto<ConsentPartial>);
+}
+
+absl::StatusOr<std::vector<uint8_t>> Workspace::ConsentAllowed(std::string_view purpose) {
+  if (auto st = CheckPurpose(policy_, purpose); !st.ok()) return st;
+  if (auto st = EnsureResolved(); !st.ok()) return st;
+  auto all = ConsentFor(purpose, ConsentRegimes());
   if (!all.ok()) return all.status();
   return std::move(all->allowed);
 }
 
 absl::StatusOr<Table> Workspace::ConsentTable(std::string_view purpose) {
   if (auto st = CheckPurpose(policy_, purpose); !st.ok()) return st;
-  auto d = EventData();
-  if (!d.ok()) return d.status();
+  if (auto st = EnsureResolved(); !st.ok()) return st;
   const std::vector<uint8_t> regimes = ConsentRegimes();
-  auto all = workspace_internal::Partitioned(
-      EventOffsets(), [&](int32_t b, int32_t e) { return RunConsent(*d, b, e, policy_, purpose, regimes); },
-      workspace_internal::MergeInto<ConsentPartial>);
+  auto all = ConsentFor(purpose, regimes);
   if (!all.ok()) return all.status();
+  const int32_t profiles = profiles_.size();
   Table t;
   Column& profile = t.Add("profile", ColumnType::kInt64);
   Column& key = t.Add("key", ColumnType::kString);
@@ -110,7 +113,7 @@ absl::StatusOr<Table> Workspace::ConsentTable(std::string_view purpose) {
   Column& region = t.Add("default", ColumnType::kString);
   Column& gpc = t.Add("gpc", ColumnType::kBool);
   Column& allowed = t.Add("allowed", ColumnType::kBool);
-  for (int32_t p = 0; p < d->profiles; ++p) {
+  for (int32_t p = 0; p < profiles; ++p) {
     const size_t i = static_cast<size_t>(p);
     profile.i64.push_back(p);
     t.AppendString(key, identity_->NodeText(profiles_.key_node(p)));

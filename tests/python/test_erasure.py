@@ -197,7 +197,7 @@ def test_push_and_consent_of_an_erased_person_are_rejected_in_memory():
     assert ws.push('{"type": "page_view", "ts": "2024-02-01T00:00:00Z", "email": " ANN@shop.com"}') == "quarantined"
     assert ws.push_report().erased == 1 and len(ws.quarantine()) == 0
     assert ws.push('{"type": "page_view", "ts": "2024-02-01T00:00:00Z", "user_id": "u3"}') == "accepted"
-    with pytest.raises(cdp.InvalidArgumentError):
+    with pytest.raises(cdp.NotFoundError, match="belongs to an erased person"):
         ws.set_consent("email:ann@shop.com", "marketing", "granted")
     assert ws.event_count() == 2 and ws.verify_audit()["ok"]
 
