@@ -477,6 +477,15 @@ CDP_API cdp_status cdp_clv_predict(const cdp_clv_model* m, const char* what, dou
                                    const double* recency, const double* T, const double* monetary, int64_t n,
                                    double* out);
 
+/* Churn propensity: L2 logistic regression on n rows of p features (row-major x), labels y 0/1,
+ * weights NULL or per row, l2 = 1 / sklearn's C (0: no penalty), standardize 0/1 (z-scored fit,
+ * coefficients reported on the original scale). coef receives p values; converged may be NULL. A
+ * fit that does not converge (e.g. separable data without a penalty) returns CDP_OK with converged 0. */
+CDP_API cdp_status cdp_logistic_fit(const double* x, int64_t n, int32_t p, const double* y, const double* weights,
+                                    double l2, int32_t standardize, double* coef, double* intercept, int32_t* converged);
+/* ROC AUC of scores against 0/1 labels (ties count one half, as Mann-Whitney). */
+CDP_API cdp_status cdp_roc_auc(const double* scores, const double* labels, int64_t n, double* out);
+
 /* --- Experiment statistics (ABI 5) ------------------------------------------------------------
  * alternative: "two-sided" (NULL or "" too), "larger" or "smaller"; alpha: test level (interval
  * 1 - alpha). Results are cdp_result bundles of numbers; bad counts (negative, successes above

@@ -9,6 +9,7 @@
 
 #include "capi/capi_internal.hpp"
 #include "cdp/cdp.h"
+#include "cdp/churn.hpp"
 #include "cdp/clv.hpp"
 #include "cdp/kpis.hpp"
 #include "cdp/metrics.hpp"
@@ -337,6 +338,42 @@ cdp_status cdp_clv_predict(const cdp_clv_model* m, const char* what, double t, c
   if (!r.ok()) return FromStatus(cdp::PrefixStatus(r.status(), "cdp_clv_predict: "));
   if (static_cast<int64_t>(r->size()) != n) return Fail(CDP_ERR_INTERNAL, "cdp_clv_predict: result size mismatch");
   std::copy(r->begin(), r->end(), out);
+  return CDP_OK;
+  CDP_API_END();
+}
+
+}  // extern "C"
+
+// --- Churn propensity ----------------------------------------------------------------------------
+
+extern "C" {
+
+cdp_status cdp_logistic_fit(const double* x, int64_t n, int32_t p, const double* y, const double* weights, double l2,
+                            int32_t standardize, double* coef, double* intercept, int32_t* converged) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(n >= 0 && p >= 0, "cdp_logistic_fit: n or p is negative");
+  CDP_CHECK_ARG(x != nullptr && y != nullptr && coef != nullptr && intercept != nullptr,
+                "cdp_logistic_fit: x, y, coef or intercept is NULL");
+  cdp::LogisticRegressionOptions o;
+  o.l2 = l2;
+  o.standardize = standardize != 0;
+  if (weights != nullptr) o.sample_weight = std::span<const double>(weights, static_cast<size_t>(n));
+  auto m = cdp::FitLogistic(x, n, p, std::span<const double>(y, static_cast<size_t>(n)), o);
+  if (!m.ok()) return FromStatus(cdp::PrefixStatus(m.status(), "cdp_logistic_fit: "));
+  for (int32_t j = 0; j < p; ++j) coef[j] = m->coef[j];
+  *intercept = m->intercept;
+  if (converged != nullptr) *converged = m->converged ? 1 : 0;
+  return CDP_OK;
+  CDP_API_END();
+}
+
+cdp_status cdp_roc_auc(const double* scores, const double* labels, int64_t n, double* out) {
+  CDP_API_BEGIN();
+  CDP_CHECK_ARG(n >= 0 && (n == 0 || (scores != nullptr && labels != nullptr)), "cdp_roc_auc: scores or labels is NULL");
+  CDP_CHECK_ARG(out != nullptr, "cdp_roc_auc: out is NULL");
+  auto a = cdp::RocAuc(std::span<const double>(scores, static_cast<size_t>(n)), std::span<const double>(labels, static_cast<size_t>(n)));
+  if (!a.ok()) return FromStatus(cdp::PrefixStatus(a.status(), "cdp_roc_auc: "));
+  *out = *a;
   return CDP_OK;
   CDP_API_END();
 }

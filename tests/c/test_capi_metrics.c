@@ -216,6 +216,24 @@ static void test_privacy(cdp_workspace* ws) {
   CHECK(cdp_verify_audit(ws, &bad) == CDP_OK && bad == -1);
 }
 
+static void test_churn(void) {
+  /* One binary feature with an intercept and no penalty: the fitted probabilities are the group
+   * rates (x=0: 1 of 4 churned, x=1: 3 of 4), so intercept = logit(1/4) = -ln 3 and
+   * coef = logit(3/4) - logit(1/4) = 2 ln 3 (the maximum-likelihood closed form). */
+  const double x[] = {0, 0, 0, 0, 1, 1, 1, 1}, y[] = {0, 0, 0, 1, 1, 1, 1, 0};
+  double coef = 0, intercept = 0, auc = 0;
+  int32_t converged = 0;
+  CHECK(cdp_logistic_fit(x, 8, 1, y, NULL, 0.0, 0, &coef, &intercept, &converged) == CDP_OK);
+  CHECK(converged == 1 && fabs(intercept + log(3.0)) < 1e-8 && fabs(coef - 2 * log(3.0)) < 1e-8);
+  /* AUC by hand: positives have x = 0,1,1,1, negatives x = 0,0,0,1. Of 16 pairs, 9 rank the positive
+   * higher (x=1 vs x=0) and 6 tie (counted half): (9 + 3) / 16 = 0.75. */
+  CHECK(cdp_roc_auc(x, y, 8, &auc) == CDP_OK && fabs(auc - 12.0 / 16) < 1e-12);
+  {
+    const double bad_y[] = {0, 0, 0, 0, 0, 0, 0, 0};
+    CHECK(cdp_logistic_fit(x, 8, 1, bad_y, NULL, 1.0, 0, &coef, &intercept, NULL) == CDP_ERR_INVALID_ARGUMENT);
+  }
+}
+
 int main(void) {
   cdp_workspace* ws = NULL;
   CHECK(cdp_abi_version() >= 5);
@@ -226,6 +244,7 @@ int main(void) {
   test_clv();
   test_experiments();
   test_privacy(ws);
+  test_churn();
   cdp_workspace_close(ws);
   return test_result("test_capi_metrics");
 }
