@@ -6,6 +6,7 @@ import pathlib
 import sys
 import time
 
+import matplotlib
 import pandas as pd
 
 import cdpcore as cdp
@@ -14,6 +15,15 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 SHARED = pathlib.Path(os.environ.get("CDP_SHARED_DIR", ROOT.parent / "shared"))
 OUT = ROOT / "demo-output"
 CUSTOMERS = int(os.environ.get("CDP_DEMO_CUSTOMERS", "50000"))
+
+
+matplotlib.use("Agg")  # files, no window
+
+
+def save_plot(ax, name):
+    """Writes a result's plot to demo-output/<name>.png."""
+    ax.figure.tight_layout()
+    ax.figure.savefig(OUT / f"{name}.png", dpi=100)
 
 
 def section(title):
@@ -127,20 +137,9 @@ def segments_section(ws, retail, plan):
               f"F {row.mean_frequency:5.1f}, M GBP {row.mean_monetary:9,.0f}")
     personas.to_csv(OUT / "online_retail_personas.csv", index=False)
     rfm.to_csv(OUT / "online_retail_rfm.csv", index=False)
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        ax = cdp.segments.sizes_plot([eu, vip, lapsing, *tiers.values()])
-        ax.figure.tight_layout()
-        ax.figure.savefig(OUT / "segment_sizes.png", dpi=100)
-        ax = cdp.segments.overlap_plot(ws.overlap(["eu_buyers", "vip", "lapsing"]))
-        ax.figure.tight_layout()
-        ax.figure.savefig(OUT / "segment_overlap.png", dpi=100)
-        ax = km.plot_personas()
-        ax.figure.tight_layout()
-        ax.figure.savefig(OUT / "online_retail_personas.png", dpi=100)
-    except ImportError:
-        pass
+    save_plot(cdp.segments.sizes_plot([eu, vip, lapsing, *tiers.values()]), "segment_sizes")
+    save_plot(cdp.segments.overlap_plot(ws.overlap(["eu_buyers", "vip", "lapsing"])), "segment_overlap")
+    save_plot(km.plot_personas(), "online_retail_personas")
 
 
 def journeys_section(ws, shared):
@@ -177,15 +176,8 @@ def journeys_section(ws, shared):
     top = r.to_pandas().sort_values("markov", ascending=False).head(4)
     print("  ChannelAttribution example paths (10,000 paths): exact Markov vs heuristics, top channels:")
     print("    " + top.round(2).to_string().replace("\n", "\n    "))
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        for name, result in (("funnel", f), ("paths", p), ("attribution", a), ("heatmap_product", h), ("stages", st)):
-            ax = result.plot()
-            ax.figure.tight_layout()
-            ax.figure.savefig(OUT / f"{name}.png", dpi=100)
-    except ImportError:
-        pass
+    for name, result in (("funnel", f), ("paths", p), ("attribution", a), ("heatmap_product", h), ("stages", st)):
+        save_plot(result.plot(), name)
 
 
 def metrics_section(retail_ws):
@@ -196,14 +188,7 @@ def metrics_section(retail_ws):
           + ", ".join(f"{int(v):,}" for v in first.iloc[1:4]) + " (README: 885; 324, 286, 340)")
     c = r.curve()
     print("  retention curve (all cohorts old enough): " + ", ".join(f"+{int(k)} {v:.1%}" for k, v in zip(c.offset, c.rate)))
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        ax = r.plot()
-        ax.figure.tight_layout()
-        ax.figure.savefig(OUT / "retention_online_retail.png", dpi=100)
-    except ImportError:
-        pass
+    save_plot(r.plot(), "retention_online_retail")
 
 
 def kpi_section(ws, data):
@@ -248,15 +233,8 @@ def kpi_section(ws, data):
         print(f"    {r.metric:<11} control {r.control:.4g} vs {r.value:.4g}: lift {r.lift:+.1%} "
               f"[{r.lift_ci_low:+.1%}, {r.lift_ci_high:+.1%}], p={r.p_value:.3f} (Holm {r.p_adjusted:.3f})"
               + ("" if r.prob_beat_control != r.prob_beat_control else f", P(beat control) {r.prob_beat_control:.1%}"))
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        a.plot().figure.savefig(OUT / "experiment_lift.png", dpi=100)
-        ax = k.plot(metric="roas")
-        ax.figure.tight_layout()
-        ax.figure.savefig(OUT / "roas_by_channel.png", dpi=100)
-    except ImportError:
-        pass
+    save_plot(a.plot(), "experiment_lift")
+    save_plot(k.plot(metric="roas"), "roas_by_channel")
 
 
 def clv_section(retail_ws):
